@@ -1,0 +1,14 @@
+// Defaults shared by doctor and gc, from kubelet's image GC: start collecting above 85%
+// of the image filesystem, stop at 80%.
+export const DEFAULT_HIGH_PCT = 85;
+export const DEFAULT_LOW_PCT = 80;
+
+/**
+ * Usage the way kubelet measures it: 100 - available/capacity. Blocks reserved for root
+ * (5% on ext4) count as used, because dockerd cannot rely on them either; `df` shows a
+ * lower figure (used/(used+available)).
+ */
+export function usedPercent(fs: { sizeBytes: number; availBytes: number }): number {
+  if (fs.sizeBytes <= 0) return 0;
+  return 100 - (fs.availBytes * 100) / fs.sizeBytes;
+}

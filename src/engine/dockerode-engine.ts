@@ -1,0 +1,260 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { UsageError } from '../core/errors.js';
+import { negotiateApiVersion } from './api-version.js';
+import type { DockerInfo } from './docker-info.js';
+import { dockerInfoSchema } from './docker-info.js';
+import type { Endpoint, EndpointChoice } from './endpoint.js';
+import type { ContainerSummary, EngineApi, EngineEvent, ImageSummary, RemovedImage, SystemDf } from './engine-api.js';
+import type { ServiceFacts, VersionFacts } from './engine-facts.js';
+import { toEngineError } from './engine-errors.js';
+import { serviceFactsFromSpec, type RawService } from './service-facts.js';
+
+export interface ConnectOptions {
+  /** SSH agent socket for ssh:// endpoints (SSH_AUTH_SOCK), passed in by the CLI. */
+  sshAuthSock?: string;
+  /** Per-request timeout; the events stream has none. */
+  timeoutMs?: number;
+}
+
+function dockerodeOptions(endpoint: Endpoint, opts: ConnectOptions): Docker.DockerOptions {
+  switch (endpoint.kind) {
+    case 'unix':
+      return { socketPath: endpoint.socketPath };
+    case 'ssh':
+      return {
+        protocol: 'ssh',
+        host: endpoint.host,
+        port: endpoint.port,
+        username: endpoint.username,
+        sshOptions: opts.sshAuthSock ? { agent: opts.sshAuthSock } : {},
+      } as Docker.DockerOptions;
+    case 'tcp': {
+      if (!endpoint.tls) return { protocol: 'http', host: endpoint.host, port: endpoint.port };
+      const read = (name: string): Buffer => {
+        const file = `${endpoint.tls!.certPath}/${name}`;
+        try {
+          return readFileSync(file);
+        } catch (err) {
+          throw new UsageError(`TLS is on for ${endpoint.url} but ${file} cannot be read (${(err as NodeJS.ErrnoException).code}): set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem.`);
+        }
+      };
+      return {
+        protocol: 'https',
+        host: endpoint.host,
+        port: endpoint.port,
+        ca: read('ca.pem'),
+        cert: read('cert.pem'),
+        key: read('key.pem'),
+      } as Docker.DockerOptions;
+    }
+  }
+}
+
+/** Connects and negotiates the API version; throws EngineError when the engine cannot be reached. */
+export async function connectEngine(choice: EndpointChoice, opts: ConnectOptions = {}): Promise<EngineApi> {
+  const { endpoint, attempts } = choice;
+  const base = dockerodeOptions(endpoint, opts);
+  const timeout = opts.timeoutMs ?? 30_000;
+  // The first call goes without a version prefix: every engine answers /version that way.
+  const probe = new Docker({ ...base, timeout });
+  let raw: Docker.DockerVersion;
+  try {
+    raw = await probe.version();
+  } catch (err) {
+    throw toEngineError(err, endpoint, attempts, '/version');
+  }
+  const negotiated = negotiateApiVersion(raw.ApiVersion, raw.MinAPIVersion ?? null, endpoint.url);
+  const version: VersionFacts = {
+    version: raw.Version,
+    apiVersion: raw.ApiVersion,
+    minApiVersion: raw.MinAPIVersion ?? null,
+    negotiatedApiVersion: negotiated,
+  };
+  return new DockerodeEngine(new Docker({ ...base, timeout, version: `v${negotiated}` }), endpoint, attempts, version);
+}
+
+class DockerodeEngine implements EngineApi {
+  readonly endpoint: string;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly target: Endpoint,
+    private readonly attempts: string[],
+    private readonly negotiated: VersionFacts,
+  ) {
+    this.endpoint = target.url;
+  }
+
+  private async call<T>(path: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw toEngineError(err, this.target, this.attempts, path);
+    }
+  }
+
+  async version(): Promise<VersionFacts> {
+    return this.negotiated;
+  }
+
+  async info(): Promise<DockerInfo> {
+    const raw: unknown = await this.call('/info', () => this.docker.info());
+    return dockerInfoSchema.parse(raw);
+  }
+
+  async listImages(opts: { all?: boolean; danglingOnly?: boolean } = {}): Promise<ImageSummary[]> {
+    const filters = opts.danglingOnly ? JSON.stringify({ dangling: ['true'] }) : undefined;
+    const raw = await this.call('/images/json', () => this.docker.listImages({ all: opts.all ?? false, ...(filters ? { filters } : {}) }));
+    return raw.map(imageSummary);
+  }
+
+  async listContainers(opts: { all?: boolean } = {}): Promise<ContainerSummary[]> {
+    const raw = await this.call('/containers/json', () => this.docker.listContainers({ all: opts.all ?? true }));
+    return raw.map(containerSummary);
+  }
+
+  async listServices(): Promise<ServiceFacts[]> {
+    const raw = (await this.call('/services', () => this.docker.listServices())) as unknown as RawService[];
+    return raw.map(serviceFactsFromSpec);
+  }
+
+  async systemDf(): Promise<SystemDf> {
+    const raw = (await this.call('/system/df', () => this.docker.df())) as RawSystemDf;
+    const cache = raw.BuildCache ?? [];
+    return {
+      layersSize: raw.LayersSize ?? 0,
+      images: (raw.Images ?? []).map(imageSummary),
+      containers: (raw.Containers ?? []).map(containerSummary),
+      volumes: (raw.Volumes ?? []).map((v) => ({ name: v.Name, size: v.UsageData?.Size ?? -1, refCount: v.UsageData?.RefCount ?? -1 })),
+      buildCache: {
+        count: cache.length,
+        size: cache.reduce((sum, c) => sum + (c.Size ?? 0), 0),
+        inUse: cache.filter((c) => c.InUse).length,
+      },
+    };
+  }
+
+  async *events(opts: { since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<EngineEvent> {
+    const query: Record<string, string> = {};
+    if (opts.since) query['since'] = opts.since;
+    if (opts.until) query['until'] = opts.until;
+    const stream = (await this.call('/events', () => this.docker.getEvents(query))) as Readable;
+    // The engine writes one JSON object per line and keeps the response open. Closing the
+    // reader (not only the socket) is what ends the loop when the caller aborts.
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    let streamError: unknown;
+    stream.on('error', (err) => {
+      streamError = err;
+      lines.close();
+    });
+    const onAbort = () => lines.close();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const line of lines) {
+        if (line.trim()) yield engineEvent(JSON.parse(line) as RawEvent);
+      }
+      if (streamError && !opts.signal?.aborted) throw toEngineError(streamError, this.target, this.attempts, '/events');
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      lines.close();
+      stream.destroy();
+    }
+  }
+
+  async removeImage(id: string): Promise<RemovedImage> {
+    // Never force: a 409 means the engine knows of a user we did not, and it must win.
+    const raw = (await this.call(`/images/${id}`, () => this.docker.getImage(id).remove({ force: false, noprune: false }))) as
+      | { Untagged?: string; Deleted?: string }[]
+      | undefined;
+    const items = Array.isArray(raw) ? raw : [];
+    return {
+      untagged: items.flatMap((i) => (i.Untagged ? [i.Untagged] : [])),
+      deleted: items.flatMap((i) => (i.Deleted ? [i.Deleted] : [])),
+    };
+  }
+}
+
+interface RawImage {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Created: number;
+  Size: number;
+  SharedSize?: number;
+  Containers?: number;
+  ParentId?: string;
+  Labels?: Record<string, string> | null;
+}
+
+interface RawContainer {
+  Id: string;
+  Names?: string[];
+  Image: string;
+  ImageID: string;
+  State: string;
+  Created: number;
+  Labels?: Record<string, string> | null;
+  SizeRw?: number;
+}
+
+interface RawSystemDf {
+  LayersSize?: number;
+  Images?: RawImage[] | null;
+  Containers?: RawContainer[] | null;
+  Volumes?: { Name: string; UsageData?: { Size: number; RefCount: number } | null }[] | null;
+  BuildCache?: { Size?: number; InUse?: boolean }[] | null;
+}
+
+interface RawEvent {
+  Type?: string;
+  Action?: string;
+  status?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  id?: string;
+  time?: number;
+  timeNano?: number | string;
+}
+
+function imageSummary(i: RawImage | Docker.ImageInfo): ImageSummary {
+  const r = i as RawImage;
+  return {
+    id: r.Id,
+    // Untagged images come back as ["<none>:<none>"] from older engines and [] or null from newer.
+    repoTags: (r.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+    repoDigests: (r.RepoDigests ?? []).filter((d) => d !== '<none>@<none>'),
+    created: r.Created,
+    size: r.Size,
+    sharedSize: r.SharedSize ?? -1,
+    containers: r.Containers ?? -1,
+    parentId: r.ParentId ?? '',
+    labels: r.Labels ?? {},
+  };
+}
+
+function containerSummary(c: RawContainer | Docker.ContainerInfo): ContainerSummary {
+  const r = c as RawContainer;
+  return {
+    id: r.Id,
+    names: (r.Names ?? []).map((n) => n.replace(/^\//, '')),
+    image: r.Image,
+    imageId: r.ImageID,
+    state: r.State,
+    created: r.Created,
+    labels: r.Labels ?? {},
+    sizeRw: typeof r.SizeRw === 'number' ? r.SizeRw : null,
+  };
+}
+
+function engineEvent(e: RawEvent): EngineEvent {
+  const nano = e.timeNano !== undefined ? BigInt(e.timeNano) : BigInt(e.time ?? 0) * 1_000_000_000n;
+  return {
+    type: e.Type ?? 'container',
+    action: e.Action ?? e.status ?? '',
+    actorId: e.Actor?.ID ?? e.id ?? '',
+    attributes: e.Actor?.Attributes ?? {},
+    timeNano: nano,
+  };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { chooseEndpoint, type EndpointInputs } from './endpoint.js';
+
+const inputs = (overrides: Partial<EndpointInputs> = {}): EndpointInputs => ({
+  env: {},
+  homeDir: '/home/op',
+  probeSocket: () => 'missing',
+  ...overrides,
+});
+
+describe('chooseEndpoint', () => {
+  it('prefers --host over DOCKER_HOST', () => {
+    const choice = chooseEndpoint(inputs({ hostFlag: 'unix:///tmp/a.sock', env: { DOCKER_HOST: 'tcp://h:2375' } }));
+    expect(choice.endpoint).toEqual({ kind: 'unix', url: 'unix:///tmp/a.sock', socketPath: '/tmp/a.sock' });
+  });
+
+  it('uses DOCKER_HOST with TLS settings from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', () => {
+    const choice = chooseEndpoint(inputs({ env: { DOCKER_HOST: 'tcp://10.0.0.5:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' } }));
+    expect(choice.endpoint).toEqual({ kind: 'tcp', url: 'tcp://10.0.0.5:2376', host: '10.0.0.5', port: 2376, tls: { certPath: '/certs', verify: true } });
+    expect(choice.attempts).toEqual(['--host: not given', 'DOCKER_HOST: tcp://10.0.0.5:2376']);
+  });
+
+  it('speaks plain HTTP on 2375 without TLS settings', () => {
+    const choice = chooseEndpoint(inputs({ env: { DOCKER_HOST: 'tcp://build-1' } }));
+    expect(choice.endpoint).toMatchObject({ kind: 'tcp', host: 'build-1', port: 2375, tls: null });
+  });
+
+  it('parses ssh:// with user and port', () => {
+    const choice = chooseEndpoint(inputs({ hostFlag: 'ssh://ops@node-3:2222' }));
+    expect(choice.endpoint).toEqual({ kind: 'ssh', url: 'ssh://ops@node-3:2222', host: 'node-3', port: 2222, username: 'ops' });
+  });
+
+  it('falls back through the local sockets and records why each was passed over', () => {
+    const state: Record<string, 'ok' | 'missing' | 'permission denied'> = {
+      '/var/run/docker.sock': 'permission denied',
+      '/run/user/1000/docker.sock': 'ok',
+    };
+    const choice = chooseEndpoint(inputs({ env: { XDG_RUNTIME_DIR: '/run/user/1000' }, probeSocket: (p) => state[p] ?? 'missing' }));
+    expect(choice.endpoint).toMatchObject({ kind: 'unix', socketPath: '/run/user/1000/docker.sock' });
+    expect(choice.attempts).toEqual([
+      '--host: not given',
+      'DOCKER_HOST: unset',
+      '/var/run/docker.sock: permission denied',
+      '/run/user/1000/docker.sock: found',
+    ]);
+  });
+
+  it('names the socket it may not open when nothing answers, so the error says "permission denied"', () => {
+    const choice = chooseEndpoint(inputs({ probeSocket: (p) => (p === '/var/run/docker.sock' ? 'permission denied' : 'missing') }));
+    expect(choice.endpoint).toMatchObject({ socketPath: '/var/run/docker.sock' });
+  });
+
+  it('rejects what is not a Docker host URL with one sentence', () => {
+    expect(() => chooseEndpoint(inputs({ hostFlag: 'ftp://x' }))).toThrow('--host ftp://x has an unsupported scheme ftp:; use unix://, tcp:// or ssh://.');
+    expect(() => chooseEndpoint(inputs({ hostFlag: 'unix://relative.sock' }))).toThrow(/absolute socket path/);
+  });
+});
