@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+
+export type SandboxFs = 'ext4' | 'xfs' | 'btrfs';
+
+export interface SandboxOptions {
+  /** Filesystem of the loop-mounted disk that holds the data root. @default 'ext4' */
+  fs?: SandboxFs;
+  /**
+   * Size of the (sparse) disk file in MiB. @default 1024
+   * Raised to the smallest size mkfs accepts: 300 MiB for xfs (xfsprogs >= 5.19 refuses
+   * anything smaller), 128 MiB for btrfs (about 110 MiB is its floor), 64 MiB for ext4
+   * (dockerd needs room for its own metadata).
+   */
+  sizeMb?: number;
+  /** Passed as `--storage-driver`, e.g. 'btrfs'; otherwise dockerd picks (overlay2). */
+  storageDriver?: string;
+  /** Written to the sandbox's own daemon.json (the host's /etc/docker is never read). */
+  daemonJson?: Record<string, unknown>;
+  /** Appended to dockerd's command line. */
+  extraArgs?: string[];
+  /** Receives one line per step (mkfs, mount, start, stop...). @default silent */
+  log?: (line: string) => void;
+}
+
+export const MIN_SIZE_MB: Record<SandboxFs, number> = { ext4: 64, xfs: 300, btrfs: 128 };
+export const DEFAULT_SIZE_MB = 1024;
+
+export interface ResolvedOptions {
+  fs: SandboxFs;
+  sizeMb: number;
+  storageDriver: string | undefined;
+  daemonJson: Record<string, unknown>;
+  extraArgs: string[];
+  log: (line: string) => void;
+}
+
+export function resolveOptions(opts: SandboxOptions = {}): ResolvedOptions {
+  const fs = opts.fs ?? 'ext4';
+  if (!(fs in MIN_SIZE_MB)) throw new Error(`Unknown sandbox filesystem "${String(fs)}": use ext4, xfs or btrfs.`);
+  const log = opts.log ?? (() => {});
+  const asked = opts.sizeMb ?? DEFAULT_SIZE_MB;
+  const sizeMb = Math.max(Math.ceil(asked), MIN_SIZE_MB[fs]);
+  if (sizeMb !== asked) log(`sandbox: ${fs} needs at least ${MIN_SIZE_MB[fs]} MiB; using ${sizeMb} MiB instead of ${asked}.`);
+  return {
+    fs,
+    sizeMb,
+    storageDriver: opts.storageDriver,
+    daemonJson: opts.daemonJson ?? {},
+    extraArgs: opts.extraArgs ?? [],
+    log,
+  };
+}
+
+/**
+ * Where everything of one sandbox lives. The directory is short on purpose: unix socket
+ * paths are limited to 108 bytes, and containerd puts its socket under the exec root.
+ */
+export interface SandboxLayout {
+  dir: string;
+  id: string;
+  image: string;
+  mountPoint: string;
+  execRoot: string;
+  socketPath: string;
+  pidFile: string;
+  logPath: string;
+  daemonJsonPath: string;
+  /** dockerd 20.10 creates a libtrust key in /etc/docker unless told otherwise. */
+  keyPath: string;
+  /** An empty docker CLI config dir, so the caller's contexts and credentials stay out. */
+  cliConfigDir: string;
+  markerPath: string;
+  /** Bind mount pinning the sandbox's network namespace. */
+  netnsPath: string;
+  fillerPath: string;
+  containerdNamespace: string;
+}
+
+export const SANDBOX_PARENT = '/tmp';
+export const SANDBOX_PREFIX = 'dw-';
+
+export function layoutFor(dir: string): SandboxLayout {
+  const id = dir.slice(dir.lastIndexOf('/') + 1 + SANDBOX_PREFIX.length);
+  const mountPoint = join(dir, 'mnt');
+  return {
+    dir,
+    id,
+    image: join(dir, 'disk.img'),
+    mountPoint,
+    execRoot: join(dir, 'exec'),
+    socketPath: join(dir, 'docker.sock'),
+    pidFile: join(dir, 'docker.pid'),
+    logPath: join(dir, 'dockerd.log'),
+    daemonJsonPath: join(dir, 'daemon.json'),
+    keyPath: join(dir, 'key.json'),
+    cliConfigDir: join(dir, 'cli'),
+    markerPath: join(dir, 'sandbox.env'),
+    netnsPath: join(dir, 'netns'),
+    fillerPath: join(mountPoint, 'filler'),
+    containerdNamespace: `dw-${id}`,
+  };
+}

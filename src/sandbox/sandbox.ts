@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeDisk } from './disk.js';
+import { type DockerCliOptions, type DockerCliResult, runDockerCli, sandboxEnv } from './docker-cli.js';
+import { startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
+import { clearFill, fillTo, fsUsage, importImagesUntil, type FsUsage, type ImportUntilOptions } from './fill.js';
+import { currentProcessMarker, writeMarker } from './marker.js';
+import { makeNetns, makePrivateMount } from './namespaces.js';
+import { layoutFor, resolveOptions, SANDBOX_PARENT, SANDBOX_PREFIX, type SandboxFs, type SandboxLayout, type SandboxOptions } from './options.js';
+import { preflight } from './preflight.js';
+import { cleanupStaleSandboxes, teardownDir } from './teardown.js';
+import { loadTestImage, type TestImageOptions } from './test-image.js';
+
+export interface RestartOptions {
+  daemonJson?: Record<string, unknown>;
+  extraArgs?: string[];
+  /** Start on another data root, same socket: how a data-root drift looks from outside. */
+  dataRoot?: string;
+}
+
+export interface Sandbox {
+  readonly dir: string;
+  /** `unix://<dir>/docker.sock`, for DOCKER_HOST or `--host`. */
+  readonly dockerHost: string;
+  readonly socketPath: string;
+  /** Current data root; changes with `restart({ dataRoot })`. */
+  readonly dataRoot: string;
+  readonly mountPoint: string;
+  readonly fs: SandboxFs;
+  readonly daemonJsonPath: string;
+  readonly logPath: string;
+  /** Runs the docker CLI against this sandbox; rejects with its stderr on a non-zero exit. */
+  docker(args: string[], opts?: DockerCliOptions): Promise<DockerCliResult>;
+  /** Imports a busybox image with random padding (runs `sleep`, `sh`, `true`); returns its id. */
+  importImage(ref: string, opts?: TestImageOptions): Promise<string>;
+  /** Statfs of the sandbox's filesystem, as gc measures it. */
+  usage(): Promise<FsUsage>;
+  /** Grows `<mount>/filler` (outside the data root) until the filesystem is `percent` full. */
+  fillTo(percent: number): Promise<FsUsage>;
+  clearFill(): Promise<void>;
+  /** Imports distinct padded images until the filesystem is `percent` full; returns their refs. */
+  importImagesUntil(percent: number, opts?: ImportUntilOptions): Promise<string[]>;
+  /** Stops dockerd as `systemctl restart docker` would (containers get their stop timeout) and starts it again. */
+  restart(opts?: RestartOptions): Promise<void>;
+  /** Leaves it running after this process exits (scripts/sandbox start); stopAllSandboxes skips it. */
+  detach(): Promise<void>;
+  /** Idempotent: engine, mounts, loop device and directory are gone when it resolves. */
+  stop(): Promise<void>;
+}
+
+const live = new Set<Sandbox>();
+
+/** Stops every sandbox this process started and has not detached; for afterAll and signal handlers. */
+export async function stopAllSandboxes(): Promise<void> {
+  const results = await Promise.allSettled([...live].map((s) => s.stop()));
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) throw new Error(failed.map((f) => String((f.reason as Error).message)).join('\n'));
+}
+
+async function makeDir(): Promise<string> {
+  await mkdir(SANDBOX_PARENT, { recursive: true });
+  for (;;) {
+    const dir = join(SANDBOX_PARENT, `${SANDBOX_PREFIX}${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(dir, { mode: 0o700 });
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/**
+ * Starts a private dockerd on a freshly formatted loop-mounted filesystem under
+ * /tmp/dw-<id>/. Needs root. Removes sandboxes abandoned by killed runs first.
+ */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const o = resolveOptions(opts);
+  const tools = await preflight(o.fs);
+  await cleanupStaleSandboxes(o.log);
+  const dir = await makeDir();
+  const layout = layoutFor(dir);
+  // The marker comes first: from here on a killed run leaves something cleanup can find.
+  await writeMarker(layout.markerPath, await currentProcessMarker());
+  const config: DaemonConfig = {
+    dockerd: tools.dockerd,
+    dataRoot: join(layout.mountPoint, 'docker'),
+    storageDriver: o.storageDriver,
+    daemonJson: o.daemonJson,
+    extraArgs: o.extraArgs,
+  };
+  let pid: number;
+  try {
+    const t0 = performance.now();
+    await makePrivateMount(dir);
+    await makeNetns(layout.netnsPath);
+    await mkdir(layout.cliConfigDir);
+    await makeDisk(tools.mkfs, o.fs, layout.image, o.sizeMb, layout.mountPoint);
+    const t1 = performance.now();
+    pid = await startDaemon(layout, config, o.log);
+    o.log(`sandbox: ${dir} up (${o.fs}, ${o.sizeMb} MiB): disk ${Math.round(t1 - t0)} ms, dockerd ${Math.round(performance.now() - t1)} ms.`);
+  } catch (err) {
+    await teardownDir(dir, o.log).catch((e: Error) => o.log(`sandbox: cleanup after a failed start: ${e.message}`));
+    throw err;
+  }
+  const sandbox = new LoopSandbox(layout, o.fs, config, pid, o.log);
+  live.add(sandbox);
+  return sandbox;
+}
+
+class LoopSandbox implements Sandbox {
+  readonly dockerHost: string;
+  private stopping: Promise<void> | null = null;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    private readonly layout: SandboxLayout,
+    readonly fs: SandboxFs,
+    private config: DaemonConfig,
+    private pid: number,
+    private readonly log: (line: string) => void,
+  ) {
+    this.dockerHost = `unix://${layout.socketPath}`;
+    this.env = sandboxEnv(this.dockerHost, layout.cliConfigDir, process.env);
+  }
+
+  get dir(): string { return this.layout.dir; }
+  get socketPath(): string { return this.layout.socketPath; }
+  get dataRoot(): string { return this.config.dataRoot; }
+  get mountPoint(): string { return this.layout.mountPoint; }
+  get daemonJsonPath(): string { return this.layout.daemonJsonPath; }
+  get logPath(): string { return this.layout.logPath; }
+
+  docker(args: string[], opts?: DockerCliOptions): Promise<DockerCliResult> {
+    return runDockerCli(this.env, args, opts);
+  }
+
+  importImage(ref: string, opts?: TestImageOptions): Promise<string> {
+    return loadTestImage(this.layout.socketPath, ref, opts);
+  }
+
+  usage(): Promise<FsUsage> {
+    return fsUsage(this.layout.mountPoint);
+  }
+
+  fillTo(percent: number): Promise<FsUsage> {
+    return fillTo(this.layout.fillerPath, percent);
+  }
+
+  clearFill(): Promise<void> {
+    return clearFill(this.layout.fillerPath);
+  }
+
+  importImagesUntil(percent: number, opts?: ImportUntilOptions): Promise<string[]> {
+    return importImagesUntil(this.layout.socketPath, this.layout.mountPoint, percent, opts);
+  }
+
+  async restart(opts: RestartOptions = {}): Promise<void> {
+    if (this.stopping) throw new Error(`Sandbox ${this.dir} is stopped; it cannot be restarted.`);
+    await stopDaemon(this.layout, this.log, this.pid);
+    this.config = {
+      ...this.config,
+      daemonJson: opts.daemonJson ?? this.config.daemonJson,
+      extraArgs: opts.extraArgs ?? this.config.extraArgs,
+      dataRoot: opts.dataRoot ?? this.config.dataRoot,
+    };
+    this.pid = await startDaemon(this.layout, this.config, this.log);
+  }
+
+  async detach(): Promise<void> {
+    await writeMarker(this.layout.markerPath, { ownerPid: null, ownerStart: null });
+    live.delete(this);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const t0 = performance.now();
+      try {
+        await teardownDir(this.layout.dir, this.log, this.pid);
+      } finally {
+        live.delete(this);
+      }
+      this.log(`sandbox: ${this.dir} stopped in ${Math.round(performance.now() - t0)} ms.`);
+    })();
+    return this.stopping;
+  }
+}
