@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { checkDataRoot } from './check-data-root.js';
+import { makeFacts, makeFs, makeLocal, makeSetting } from './testing/build-facts.js';
+
+const ids = (facts: ReturnType<typeof makeFacts>) => checkDataRoot(facts).findings.map((f) => `${f.id}:${f.severity}`);
+
+describe('data-root.on-root-fs', () => {
+  it('fires when the data root and / are the same device', () => {
+    const host = makeLocal({ dataRootFs: makeFs({ mountPoint: '/', deviceId: '8:1' }), rootFs: makeFs({ mountPoint: '/', deviceId: '8:1' }) });
+    const finding = checkDataRoot(makeFacts({ host })).findings.find((f) => f.id === 'data-root.on-root-fs');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence.join('\n')).toContain('(8:1)');
+  });
+  it('is quiet when the data root has its own filesystem', () => {
+    expect(ids(makeFacts())).toEqual([]);
+  });
+  it('says it could not check without host facts', () => {
+    expect(checkDataRoot(makeFacts({ host: null })).notChecked.map((n) => n.id)).toEqual(['data-root.on-root-fs', 'data-root.config-conflict']);
+  });
+});
+
+describe('data-root.config-conflict', () => {
+  const dropIn = (value: string, flag = '-g') =>
+    makeSetting('data-root', value, {
+      origin: 'systemd-drop-in',
+      file: '/etc/systemd/system/docker.service.d/override.conf',
+      text: `ExecStart=/usr/bin/dockerd -H fd:// ${flag} ${value}`,
+    });
+
+  it('is critical when daemon.json and a drop-in flag both set the root (dockerd will not start)', () => {
+    const host = makeLocal({}, [makeSetting('data-root', '/data/docker'), dropIn('/data/docker')]);
+    const facts = makeFacts({ host, info: { DockerRootDir: '/data/docker' } });
+    const [finding] = checkDataRoot(facts).findings;
+    expect(finding?.id).toBe('data-root.config-conflict');
+    expect(finding?.severity).toBe('critical');
+    expect(finding?.evidence).toEqual([
+      '/etc/docker/daemon.json: "data-root": "/data/docker"',
+      '/etc/systemd/system/docker.service.d/override.conf: ExecStart=/usr/bin/dockerd -H fd:// -g /data/docker',
+    ]);
+    expect(finding?.fix.commands[0]).toContain('remove the -g/--graph flag');
+  });
+
+  it('is critical when daemon.json has both "graph" and "data-root"', () => {
+    const host = makeLocal({}, [makeSetting('data-root', '/data/a', { text: '"graph": "/data/a"' }), makeSetting('data-root', '/data/a')]);
+    host.dockerConfig.daemonJson = { graph: '/data/a', 'data-root': '/data/a' };
+    const titles = checkDataRoot(makeFacts({ host, info: { DockerRootDir: '/data/a' } })).findings.map((f) => f.title);
+    expect(titles).toContain('daemon.json sets both "graph" and "data-root"');
+  });
+
+  it('is critical when the running root is not the configured one (the images "disappeared")', () => {
+    const host = makeLocal({}, [makeSetting('data-root', '/srv/docker')]);
+    const [finding] = checkDataRoot(makeFacts({ host, info: { DockerRootDir: '/var/lib/docker' } })).findings;
+    expect(finding?.title).toBe('The engine runs on /var/lib/docker, not on the configured /srv/docker');
+    expect(finding?.severity).toBe('critical');
+  });
+
+  it('accepts the userns-remap subdirectory and trailing slashes as the configured root', () => {
+    const host = makeLocal({}, [makeSetting('data-root', '/srv/docker/')]);
+    expect(ids(makeFacts({ host, info: { DockerRootDir: '/srv/docker/165536.165536' } }))).toEqual([]);
+  });
+
+  it('warns about a root set where dockerd never reads it (DOCKER_OPTS under systemd)', () => {
+    const ignored = makeSetting('data-root', '/data/docker', {
+      origin: 'etc-default-docker',
+      file: '/etc/default/docker',
+      text: 'DOCKER_OPTS="-g /data/docker"',
+      effective: false,
+      ineffectiveReason: 'docker.service does not read /etc/default/docker, so DOCKER_OPTS is ignored under systemd.',
+    });
+    const [finding] = checkDataRoot(makeFacts({ host: makeLocal({}, [ignored]) })).findings;
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.detail).toContain('does not read /etc/default/docker');
+  });
+
+  it('is quiet for a single daemon.json root the engine runs on', () => {
+    const host = makeLocal({}, [makeSetting('data-root', '/srv/docker')]);
+    expect(ids(makeFacts({ host, info: { DockerRootDir: '/srv/docker' } }))).toEqual([]);
+  });
+});

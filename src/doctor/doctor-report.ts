@@ -1,0 +1,61 @@
+import { driverStatusValue } from '../engine/docker-info.js';
+import type { HostFacts } from '../facts.js';
+import { usedPercent } from '../core/thresholds.js';
+import type { CheckResult, Finding, NotChecked } from './finding.js';
+
+// The frozen `doctor --json` shape (DESIGN.md): findings plus a summary of the facts.
+// `notChecked` and `gaps` are additions: what could not be decided, and why.
+
+export interface FactsSummary {
+  origin: HostFacts['origin'];
+  endpoint: string;
+  name: string | null;
+  serverVersion: string | null;
+  apiVersion: string | null;
+  driver: string | null;
+  backingFilesystem: string | null;
+  dockerRootDir: string | null;
+  loggingDriver: string | null;
+  liveRestore: boolean | null;
+  swarm: string | null;
+  dataRootFs: { mountPoint: string; fsType: string; device: string; sizeBytes: number; availBytes: number; usedPct: number } | null;
+}
+
+export interface DoctorReport {
+  findings: Finding[];
+  facts: FactsSummary;
+  notChecked: NotChecked[];
+  gaps: string[];
+}
+
+export function summariseFacts(facts: HostFacts): FactsSummary {
+  const info = facts.engine.info;
+  const fs = facts.host?.dataRootFs ?? null;
+  return {
+    origin: facts.origin,
+    endpoint: facts.engine.endpoint,
+    name: info.Name ?? null,
+    serverVersion: info.ServerVersion ?? facts.engine.version?.version ?? null,
+    apiVersion: facts.engine.version?.negotiatedApiVersion ?? null,
+    driver: info.Driver ?? null,
+    backingFilesystem: driverStatusValue(info, 'Backing Filesystem') ?? fs?.fsType ?? null,
+    dockerRootDir: info.DockerRootDir ?? null,
+    loggingDriver: info.LoggingDriver ?? null,
+    liveRestore: info.LiveRestoreEnabled ?? null,
+    swarm: info.Swarm?.LocalNodeState ?? null,
+    dataRootFs: fs
+      ? {
+          mountPoint: fs.mountPoint,
+          fsType: fs.fsType,
+          device: fs.device,
+          sizeBytes: fs.sizeBytes,
+          availBytes: fs.availBytes,
+          usedPct: Math.round(usedPercent(fs) * 10) / 10,
+        }
+      : null,
+  };
+}
+
+export function doctorReport(facts: HostFacts, result: CheckResult): DoctorReport {
+  return { findings: result.findings, facts: summariseFacts(facts), notChecked: result.notChecked, gaps: facts.gaps };
+}

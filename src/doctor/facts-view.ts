@@ -1,0 +1,55 @@
+import type { ConfigSetting } from '../host/local-facts.js';
+import { driverStatusValue } from '../engine/docker-info.js';
+import type { HostFacts } from '../facts.js';
+
+// Small readers over HostFacts shared by the checks, so each check reads like the
+// operator's reasoning rather than like JSON traversal.
+
+export function driver(facts: HostFacts): string | undefined {
+  return facts.engine.info.Driver?.trim() || undefined;
+}
+
+export function status(facts: HostFacts, label: string): string | undefined {
+  return driverStatusValue(facts.engine.info, label);
+}
+
+/** Settings that dockerd actually receives for `key`, from every source. */
+export function effectiveSettings(facts: HostFacts, key: string): ConfigSetting[] {
+  return facts.host?.dockerConfig.settings.filter((s) => s.key === key && s.effective) ?? [];
+}
+
+export function allSettings(facts: HostFacts, key: string): ConfigSetting[] {
+  return facts.host?.dockerConfig.settings.filter((s) => s.key === key) ?? [];
+}
+
+/** "daemon.json: \"data-root\": \"/data\"" — where a setting stands, for evidence lines. */
+export function settingEvidence(s: ConfigSetting): string {
+  return `${s.file}: ${s.text.trim()}`;
+}
+
+/** The kernel release: the host's own reading, else what the engine reported. */
+export function kernelRelease(facts: HostFacts): string | undefined {
+  return facts.host?.kernelRelease ?? facts.engine.info.KernelVersion ?? undefined;
+}
+
+/** Compares a kernel release such as "3.10.0-1160.el7.x86_64" with [major, minor]. */
+export function kernelAtLeast(release: string, major: number, minor: number): boolean | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(release.trim());
+  if (!m) return undefined;
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  return maj > major || (maj === major && min >= minor);
+}
+
+/** The engine's major version as a number (17.03 -> 17, 1.13.1 -> 1), if it parses. */
+export function engineMajor(facts: HostFacts): number | undefined {
+  const m = /^(\d+)\./.exec(facts.engine.info.ServerVersion ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+export function dataRoot(facts: HostFacts): string | undefined {
+  return facts.engine.info.DockerRootDir ?? facts.host?.dataRoot;
+}
+
+export function dockerWarnings(facts: HostFacts, pattern: RegExp): string[] {
+  return (facts.engine.info.Warnings ?? []).filter((w) => pattern.test(w));
+}
