@@ -1,0 +1,27 @@
+import { buildProgram } from './program.js';
+import { exitCodeForError } from './exit.js';
+
+// The process edge: real clock, environment and streams in; an exit code out.
+async function main(): Promise<number> {
+  let code = 0;
+  const program = buildProgram(
+    {
+      env: process.env,
+      now: () => new Date(),
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+      stdoutIsTty: Boolean(process.stdout.isTTY),
+    },
+    (c) => {
+      code = c;
+    },
+  );
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    return exitCodeForError(err, process.env, (line) => process.stderr.write(`${line}\n`));
+  }
+  return code;
+}
+
+process.exitCode = await main();

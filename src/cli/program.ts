@@ -1,0 +1,66 @@
+import { Command, Option } from 'commander';
+import { runDoctor, doctorExitCode } from '../doctor/run-doctor.js';
+import { doctorReport } from '../doctor/doctor-report.js';
+import { formatDoctor } from './format-doctor.js';
+import { loadFacts, type FactsSourceOptions } from './load-facts.js';
+
+// The command-line contract of DESIGN.md. Commands parse flags, call the layers below
+// and print; they return an exit code and never call process.exit themselves.
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdoutIsTty: boolean;
+}
+
+interface GlobalOptions {
+  host?: string;
+  json?: boolean;
+  hostRoot?: string;
+}
+
+function sourceOptions(global: GlobalOptions, local: { facts?: string; info?: string }): FactsSourceOptions {
+  return { facts: local.facts, info: local.info, host: global.host, hostRoot: global.hostRoot };
+}
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('dockwarden')
+    .description('Keeps Docker hosts from dying of storage problems.')
+    .version('0.1.0')
+    .option('--host <url>', 'Docker engine to talk to (unix:///path, tcp://host:2376, ssh://user@host); default DOCKER_HOST, then the local socket')
+    .option('--json', 'machine-readable output on stdout (logs stay on stderr)')
+    .addOption(new Option('--host-root <dir>', 'where the host filesystem is mounted when dockwarden runs in a container').default(undefined))
+    .showHelpAfterError('(run dockwarden --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('facts')
+    .description('print the facts snapshot (engine + host) as JSON; read it back with doctor --facts FILE')
+    .option('--info <file>', 'build the snapshot from `docker info` output (JSON or text; - for stdin) instead of an engine')
+    .action(async (local: { info?: string }) => {
+      const global = program.opts<GlobalOptions>();
+      const facts = await loadFacts(sourceOptions(global, local), io.env, io.now());
+      io.stdout(`${JSON.stringify(facts, null, 2)}\n`);
+      setExit(0);
+    });
+
+  program
+    .command('doctor')
+    .description('diagnose the storage driver, data root, disk, logging and swarm settings; exit 2 critical, 1 warning, 0 healthy')
+    .option('--facts <file>', 'diagnose a snapshot written by `dockwarden facts`')
+    .option('--info <file>', 'diagnose `docker info` output (JSON or text, as pasted; - for stdin)')
+    .option('--json', 'JSON output: {findings, facts, notChecked, gaps}')
+    .action(async (local: { facts?: string; info?: string; json?: boolean }) => {
+      const global = program.opts<GlobalOptions>();
+      const facts = await loadFacts(sourceOptions(global, local), io.env, io.now());
+      const report = doctorReport(facts, runDoctor(facts));
+      if (global.json || local.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      else io.stdout(`${formatDoctor(report, io.stdoutIsTty && !io.env['NO_COLOR'])}\n`);
+      setExit(doctorExitCode(report.findings));
+    });
+
+  return program;
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+
+// Bad input and unreachable engines: one clear line on stderr, exit 3, no stack trace.
+
+const NOBODY = 65534;
+let dir: string;
+let server: Server;
+let lockedSocket: string;
+
+function expectOneCleanLine(stderr: string) {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^dockwarden: /);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dw-cli-'));
+  chmodSync(dir, 0o755);
+  // A listening socket only root may open: what a user outside the docker group meets.
+  lockedSocket = join(dir, 'locked.sock');
+  server = createServer();
+  await new Promise<void>((resolve) => server.listen(lockedSocket, resolve));
+  chmodSync(lockedSocket, 0o600);
+});
+
+afterAll(() => {
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('unreachable or forbidden engines', () => {
+  it('a socket that does not exist', async () => {
+    const r = await runCli(['doctor', '--host', `unix://${dir}/missing.sock`]);
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain(`Cannot reach the Docker engine at unix://${dir}/missing.sock: no such socket`);
+  });
+
+  it('DOCKER_HOST pointing at a closed TCP port', async () => {
+    const r = await runCli(['doctor'], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain('Connection refused at tcp://127.0.0.1:1');
+    expect(r.stderr).toContain('tried --host: not given; DOCKER_HOST: tcp://127.0.0.1:1');
+  });
+
+  it('permission denied on the socket, for a user outside the docker group', async () => {
+    const r = await runCli(['doctor', '--host', `unix://${lockedSocket}`], { uid: NOBODY, gid: NOBODY });
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain(`Permission denied on unix://${lockedSocket}`);
+    expect(r.stderr).toContain('docker group');
+  });
+});
+
+describe('bad input', () => {
+  it('--info with text that is neither docker info JSON nor its text output', async () => {
+    const file = join(dir, 'garbage.txt');
+    writeFileSync(file, 'hello world\nthis is not docker info\n');
+    const r = await runCli(['doctor', '--info', file]);
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+  });
+
+  it('--info with broken JSON names the problem', async () => {
+    const r = await runCli(['doctor', '--info', '-'], { input: '{"Driver": "overlay2",' });
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toMatch(/JSON/);
+  });
+
+  it('--facts with a file that is not a facts snapshot', async () => {
+    const file = join(dir, 'not-facts.json');
+    writeFileSync(file, '{"schemaVersion": 1}');
+    const r = await runCli(['doctor', '--facts', file]);
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain('is not a dockwarden facts file');
+  });
+
+  it('a file that does not exist', async () => {
+    const r = await runCli(['doctor', '--info', join(dir, 'nope.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe(`dockwarden: --info ${join(dir, 'nope.json')} cannot be read (ENOENT).`);
+  });
+
+  it('an unknown flag', async () => {
+    const r = await runCli(['doctor', '--frobnicate']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("unknown option '--frobnicate'");
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unknown command', async () => {
+    const r = await runCli(['doctr']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/unknown command 'doctr'/);
+  });
+
+  it('--help exits 0 and lists the commands', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('doctor');
+    expect(r.stdout).toContain('facts');
+  });
+});
