@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { errorCode, type HostProbe } from './host-probe.js';
 import type { FsFacts } from './local-facts.js';
-import { findMountFor, type MountEntry } from './mountinfo.js';
+import { filesystemMountOf, findMountFor, type MountEntry } from './mountinfo.js';
 import { parseXfsFtype } from './xfs-info.js';
 
 // The filesystem under a path: which mount holds it (from mountinfo, after resolving
@@ -49,11 +49,12 @@ export async function gatherFsFacts(probe: HostProbe, path: string, mounts: Moun
   if (where.rest.length > 0) {
     gaps.push(`${path} does not exist here: its filesystem facts are those of ${where.real}, where it would be created.`);
   }
-  const mount = findMountFor(mounts, where.real);
-  if (!mount) {
+  const innermost = findMountFor(mounts, where.real);
+  if (!innermost) {
     gaps.push(`No mount in /proc/self/mountinfo holds ${where.real}: the filesystem of ${path} is unknown.`);
     return null;
   }
+  const mount = filesystemMountOf(mounts, innermost);
   let usage;
   try {
     usage = await probe.statfs(where.real);

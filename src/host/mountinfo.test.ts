@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findMountFor, parseMountinfo, unescapeMountinfo } from './mountinfo.js';
+import { filesystemMountOf, findMountFor, parseMountinfo, unescapeMountinfo } from './mountinfo.js';
 
 const MOUNTINFO = [
   '28 1 253:0 / / rw,relatime shared:1 - ext4 /dev/mapper/ubuntu--vg-ubuntu--lv rw',
@@ -52,5 +52,27 @@ describe('findMountFor', () => {
   });
   it('finds nothing in an empty table', () => {
     expect(findMountFor([], '/')).toBeNull();
+  });
+});
+
+describe('filesystemMountOf', () => {
+  // Recorded from a sandbox: dockerd's self-bind of its root (44) inside the xfs mount (43).
+  const mounts = parseMountinfo(
+    [
+      '26 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
+      '43 26 7:0 / /tmp/dw-1/mnt rw,relatime - xfs /dev/loop0 rw,inode64,noquota',
+      '44 43 7:0 /docker /tmp/dw-1/mnt/docker rw,relatime shared:1 - xfs /dev/loop0 rw,inode64,noquota',
+      '45 26 254:0 /var/lib/docker /var/lib/docker rw,relatime shared:2 - ext4 /dev/vda rw',
+      '46 26 0:40 /@docker /srv/docker rw,relatime - btrfs /dev/vdb rw,subvol=/@docker',
+    ].join('\n'),
+  );
+  const at = (path: string) => filesystemMountOf(mounts, findMountFor(mounts, path)!).mountPoint;
+
+  it("looks through dockerd's self-bind of its root to the filesystem's own mount", () => {
+    expect(at('/tmp/dw-1/mnt/docker/overlay2')).toBe('/tmp/dw-1/mnt');
+    expect(at('/var/lib/docker')).toBe('/');
+  });
+  it('keeps a btrfs subvolume mount, which has no parent of the same device', () => {
+    expect(at('/srv/docker')).toBe('/srv/docker');
   });
 });

@@ -71,3 +71,19 @@ export function findMountFor(mounts: MountEntry[], path: string): MountEntry | n
   }
   return best;
 }
+
+/**
+ * The mount that shows a filesystem where it is really mounted. dockerd bind-mounts its
+ * data root onto itself (to control mount propagation), so the innermost mount of
+ * /var/lib/docker is often that bind (root "/docker"), whose mount point and options are
+ * not what an operator edits in fstab. Follow parents of the same device to the mount of
+ * its top directory; a btrfs subvolume or a real bind from elsewhere has none and stays.
+ */
+export function filesystemMountOf(mounts: MountEntry[], mount: MountEntry): MountEntry {
+  const byId = new Map(mounts.map((m) => [m.mountId, m]));
+  for (let m: MountEntry | undefined = mount; m && m.deviceId === mount.deviceId; m = byId.get(m.parentId)) {
+    if (m.root === '/') return m;
+    if (m.parentId === m.mountId) break;
+  }
+  return mount;
+}
