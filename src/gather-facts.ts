@@ -29,7 +29,11 @@ export async function gatherLiveFacts(opts: {
   const { facts: engine, gaps } = await gatherEngineFacts(opts.engine);
   let host: HostFacts['host'] = null;
   if (opts.probe && isLocalEndpoint(opts.endpoint)) {
-    host = await gatherLocalFacts(opts.probe, engine.info.DockerRootDir ?? DEFAULT_DATA_ROOT);
+    host = await gatherLocalFacts(opts.probe, {
+      dataRoot: engine.info.DockerRootDir ?? DEFAULT_DATA_ROOT,
+      ...(opts.endpoint.kind === 'unix' ? { socketPath: opts.endpoint.socketPath } : {}),
+      ...(engine.info.Driver ? { driver: engine.info.Driver } : {}),
+    });
   } else {
     gaps.push(`The engine is not on this machine (${opts.endpoint.url}): its filesystem and config files were not inspected; run dockwarden on that host for those checks.`);
   }

@@ -1,6 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { connectEngine } from '../engine/dockerode-engine.js';
 import { chooseEndpoint, type EndpointChoice } from '../engine/endpoint.js';
 import type { EngineApi } from '../engine/engine-api.js';
 
@@ -26,6 +25,9 @@ export function chooseEndpointFromEnv(hostFlag: string | undefined, env: NodeJS.
 }
 
 export async function connectFromEnv(choice: EndpointChoice, env: NodeJS.ProcessEnv): Promise<EngineApi> {
+  // dockerode loads ssh2, grpc and protobufjs up front (about 150 ms here): only pay for
+  // them when an engine is really needed, not for --help, --info or --facts.
+  const { connectEngine } = await import('../engine/dockerode-engine.js');
   const timeout = Number(env['DOCKER_CLIENT_TIMEOUT']);
   return connectEngine(choice, {
     sshAuthSock: env['SSH_AUTH_SOCK'],

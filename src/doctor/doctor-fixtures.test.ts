@@ -96,7 +96,7 @@ describe('from docker info pastes', () => {
 
 describe('daemon.json and systemd variants on the host', () => {
   async function diagnoseHost(scenario: string, info: NonNullable<Parameters<typeof makeFacts>[0]>['info'] = {}) {
-    const host = await gatherLocalFacts(localHostProbe(hostFixture(scenario)), info?.DockerRootDir ?? '/var/lib/docker');
+    const host = await gatherLocalFacts(localHostProbe(hostFixture(scenario)), { dataRoot: info?.DockerRootDir ?? '/var/lib/docker' });
     return runDoctor(makeFacts({ host, info }));
   }
 
@@ -126,7 +126,7 @@ describe('daemon.json and systemd variants on the host', () => {
   });
 
   it('a malformed daemon.json stops the diagnosis with one line naming the file and position', async () => {
-    const error = await gatherLocalFacts(localHostProbe(hostFixture('malformed-daemon-json')), '/var/lib/docker').catch((e: unknown) => e);
+    const error = await gatherLocalFacts(localHostProbe(hostFixture('malformed-daemon-json')), { dataRoot: '/var/lib/docker' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(/^\/etc\/docker\/daemon\.json is not valid JSON \(line \d+, column \d+/);
     expect((error as Error).message).not.toContain('\n');

@@ -1,5 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_DAEMON_JSON, daemonJsonSettings, readDaemonJson } from './daemon-json.js';
+import { parseDockerdFlags } from './dockerd-flags.js';
+import type { DockerdProcess } from './dockerd-process.js';
 import { collectDockerService, execStartArgv, resolveServiceEnvironment } from './docker-service.js';
 import { parseEnvFile, type EnvAssignment } from './env-file.js';
 import { errorCode, type HostProbe } from './host-probe.js';
@@ -20,7 +22,27 @@ function quoteWord(word: string): string {
   return /^[^\s"'\\]+$/.test(word) ? word : JSON.stringify(word);
 }
 
-export async function gatherDockerConfig(probe: HostProbe, gaps: string[]): Promise<DockerConfigFacts> {
+/**
+ * A dockerd that systemd did not start (by hand, another supervisor, a test harness) is
+ * governed by its own flags only: the unit's and init defaults' flags do not reach it.
+ */
+function applyRunningProcess(settings: ConfigSetting[], running: DockerdProcess): ConfigSetting[] {
+  const reason = `the engine is dockerd pid ${running.pid}, which docker.service did not start, so this setting does not reach it`;
+  const overruled = settings.map((s) => (s.effective && s.origin !== 'daemon.json' ? { ...s, effective: false, ineffectiveReason: reason } : s));
+  const own = parseDockerdFlags(running.argv).map(
+    (flag): ConfigSetting => ({
+      key: flag.key,
+      value: flag.value,
+      origin: 'dockerd-process',
+      file: `/proc/${running.pid}/cmdline`,
+      text: flag.words.join(' '),
+      effective: true,
+    }),
+  );
+  return [...overruled, ...own];
+}
+
+export async function gatherDockerConfig(probe: HostProbe, gaps: string[], running: DockerdProcess | null = null): Promise<DockerConfigFacts> {
   const readText = async (path: string, consequence: string): Promise<string | null> => {
     try {
       return await probe.readFile(path);
@@ -62,6 +84,8 @@ export async function gatherDockerConfig(probe: HostProbe, gaps: string[]): Prom
     if (assignments) initFiles.push({ path, assignments });
   }
   settings.push(...settingsFromInitDefaults(initFiles, { unitFound: unit.files.length > 0 || unit.maskedBy !== null, model, vars }));
+  const fromProcess = running && !running.startedByDockerService ? applyRunningProcess(settings, running) : null;
+  if (fromProcess) settings.splice(0, settings.length, ...fromProcess);
 
   // --config-file points dockerd at another daemon.json; /etc/docker/daemon.json is then
   // not read at all, however plausible its contents look.
@@ -80,7 +104,7 @@ export async function gatherDockerConfig(probe: HostProbe, gaps: string[]): Prom
     fromJson.push(...(await unusedDefaultDaemonJson(probe, daemonJsonPath, gaps)));
   }
 
-  const argv = execLine ? execStartArgv(execLine, vars).map((w) => quoteWord(w.word)) : null;
+  const argv = fromProcess ? running!.argv.map(quoteWord) : execLine ? execStartArgv(execLine, vars).map((w) => quoteWord(w.word)) : null;
   return {
     daemonJsonPath,
     daemonJsonExists: daemonJson.exists,

@@ -19,7 +19,7 @@ function pick(settings: ConfigSetting[], key: string) {
 
 describe('gatherLocalFacts on fixture hosts', () => {
   it('ubuntu-conflict: daemon.json and a drop-in both set the data root, and both reach dockerd', async () => {
-    const facts = await gatherLocalFacts(fixtureProbe('ubuntu-conflict'), '/var/lib/docker');
+    const facts = await gatherLocalFacts(fixtureProbe('ubuntu-conflict'), { dataRoot: '/var/lib/docker' });
     expect(localFactsSchema.parse(facts)).toEqual(facts);
     const config = facts.dockerConfig;
     expect(config.unitFiles).toEqual([
@@ -54,7 +54,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
   });
 
   it('debian-default-ignored: DOCKER_OPTS in /etc/default/docker never reaches Docker’s own unit', async () => {
-    const facts = await gatherLocalFacts(fixtureProbe('debian-default-ignored'), '/var/lib/docker');
+    const facts = await gatherLocalFacts(fixtureProbe('debian-default-ignored'), { dataRoot: '/var/lib/docker' });
     expect(pick(facts.dockerConfig.settings, 'data-root')).toEqual([
       {
         value: '/data/docker',
@@ -72,7 +72,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
   });
 
   it("debian-docker-io: Debian's docker.io unit does read DOCKER_OPTS, but not an `export` line", async () => {
-    const facts = await gatherLocalFacts(fixtureProbe('debian-docker-io'), '/var/lib/docker');
+    const facts = await gatherLocalFacts(fixtureProbe('debian-docker-io'), { dataRoot: '/var/lib/docker' });
     expect(facts.dockerConfig.execStart).toBe('/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock --data-root=/srv/docker --log-opt max-size=50m');
     expect(pick(facts.dockerConfig.settings, 'data-root')).toEqual([
       { value: '/srv/docker', origin: 'etc-default-docker', file: '/etc/default/docker', effective: true, ineffectiveReason: undefined },
@@ -88,7 +88,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
   });
 
   it('centos-sysconfig: OPTIONS and DOCKER_STORAGE_OPTIONS reach dockerd-current through $VARs', async () => {
-    const facts = await gatherLocalFacts(fixtureProbe('centos-sysconfig'), '/data/docker');
+    const facts = await gatherLocalFacts(fixtureProbe('centos-sysconfig'), { dataRoot: '/data/docker' });
     const config = facts.dockerConfig;
     expect(config.unitFiles).toEqual(['/usr/lib/systemd/system/docker.service']);
     expect(config.execStart).toContain('--seccomp-profile=/etc/docker/seccomp.json --graph /data/docker --log-driver=journald --storage-driver overlay2');
@@ -104,7 +104,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
   });
 
   it('graph-legacy: "graph" counts as data-root and each storage-opt is its own setting', async () => {
-    const facts = await gatherLocalFacts(fixtureProbe('graph-legacy'), '/data/docker');
+    const facts = await gatherLocalFacts(fixtureProbe('graph-legacy'), { dataRoot: '/data/docker' });
     expect(pick(facts.dockerConfig.settings, 'data-root')).toEqual([
       { value: '/data/docker', origin: 'daemon.json', file: '/etc/docker/daemon.json', effective: true, ineffectiveReason: undefined },
     ]);
@@ -119,7 +119,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
   });
 
   it('malformed-daemon-json: one UsageError line naming the file, position and consequence', async () => {
-    const run = gatherLocalFacts(fixtureProbe('malformed-daemon-json'), '/var/lib/docker');
+    const run = gatherLocalFacts(fixtureProbe('malformed-daemon-json'), { dataRoot: '/var/lib/docker' });
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(
       /^\/etc\/docker\/daemon\.json is not valid JSON \(line 3, column 3: expected ',' or '\}' after the property value, found '"'\): dockerd will refuse to start with it; fix the file or move it aside\.$/,
@@ -127,7 +127,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
   });
 
   it('healthy: bounded logs, live-restore, docker blacklisted, data root on its own disk behind a symlink', async () => {
-    const facts = await gatherLocalFacts(fixtureProbe('healthy'), '/var/lib/docker');
+    const facts = await gatherLocalFacts(fixtureProbe('healthy'), { dataRoot: '/var/lib/docker' });
     const effective = facts.dockerConfig.settings.filter((s) => s.effective).map((s) => `${s.key}=${s.value}`);
     expect(effective).toEqual(['data-root=/data/docker', 'storage-driver=overlay2', 'log-driver=json-file', 'live-restore=true', 'log-opt=max-size=10m', 'log-opt=max-file=3']);
     expect(facts.upgrades).toMatchObject({ aptDailyUpgradeTimer: 'enabled', unattendedUpgrade: true, packageBlacklist: ['docker-ce', 'docker.io', 'containerd'] });
@@ -152,7 +152,7 @@ describe('gatherLocalFacts filesystem parts (fake probe)', () => {
       statfs: { '/': usage(50 * 2 ** 30, 45 * 2 ** 30, 26_214_400, 25_000_000) },
       commands: { xfs_info: () => ({ code: 0, stdout: recorded('xfs_info-centos7-ftype0.txt'), stderr: '' }) },
     });
-    const facts = await gatherLocalFacts(probe, '/var/lib/docker');
+    const facts = await gatherLocalFacts(probe, { dataRoot: '/var/lib/docker' });
     expect(facts.dataRootFs).toEqual({
       path: '/var/lib/docker',
       mountPoint: '/',
@@ -176,7 +176,7 @@ describe('gatherLocalFacts filesystem parts (fake probe)', () => {
 
   it('leaves ftype unknown, with a reason, when xfs_info is missing', async () => {
     const probe = fakeHostProbe({ files: { '/proc/self/mountinfo': mountinfo }, dirs: ['/var/lib/docker'], statfs: { '/': usage(1e9, 1e8) } });
-    const facts = await gatherLocalFacts(probe, '/var/lib/docker');
+    const facts = await gatherLocalFacts(probe, { dataRoot: '/var/lib/docker' });
     expect(facts.dataRootFs?.xfsFtype).toBeNull();
     expect(facts.gaps).toContain('xfs_info is not installed: whether the XFS filesystem at / has ftype=1 (d_type, needed by overlay2) is unknown; install xfsprogs.');
   });

@@ -1,5 +1,6 @@
 import { gatherContainerLogs } from './container-logs.js';
 import { gatherDockerConfig } from './docker-config.js';
+import { findDockerdProcess } from './dockerd-process.js';
 import { gatherFsFacts } from './fs-facts.js';
 import { errorCode, type HostProbe } from './host-probe.js';
 import type { LocalFacts } from './local-facts.js';
@@ -23,27 +24,45 @@ async function readOptional(probe: HostProbe, path: string, what: string, gaps: 
   }
 }
 
-export async function gatherLocalFacts(probe: HostProbe, dataRoot: string): Promise<LocalFacts> {
+export interface LocalFactsRequest {
+  /** The data root to inspect: the engine's Docker Root Dir. */
+  dataRoot: string;
+  /** The engine's unix socket, to find the dockerd serving it and read its real flags. */
+  socketPath?: string;
+  /** The running storage driver; lvs/vgs (slow: they scan devices) run only for devicemapper. */
+  driver?: string;
+}
+
+export async function gatherLocalFacts(probe: HostProbe, request: LocalFactsRequest): Promise<LocalFacts> {
+  const { dataRoot, socketPath, driver } = request;
   const gaps: string[] = [];
+  const running = socketPath ? await findDockerdProcess(probe, socketPath) : null;
   // Config first: a broken daemon.json must stop the run before anything else is reported.
-  const dockerConfig = await gatherDockerConfig(probe, gaps);
+  const dockerConfig = await gatherDockerConfig(probe, gaps, running);
 
-  const mountinfo = await readOptional(probe, '/proc/self/mountinfo', 'the filesystems of the data root and of / are', gaps);
-  const mounts: MountEntry[] | null = mountinfo === null ? null : parseMountinfo(mountinfo);
-  const dataRootFs = mounts ? await gatherFsFacts(probe, dataRoot, mounts, gaps) : null;
-  const rootFs = mounts ? await gatherFsFacts(probe, '/', mounts, gaps) : null;
-
-  const release = await readOptional(probe, '/proc/sys/kernel/osrelease', 'the kernel release is', gaps);
+  // The rest is independent I/O: read it concurrently (doctor's wall time is the sum otherwise).
+  const needsLvm = driver === undefined || driver === 'devicemapper';
+  const [filesystems, release, lvm, upgrades, containerLogs] = await Promise.all([
+    readOptional(probe, '/proc/self/mountinfo', 'the filesystems of the data root and of / are', gaps).then(async (text) => {
+      const mounts: MountEntry[] | null = text === null ? null : parseMountinfo(text);
+      if (!mounts) return { dataRootFs: null, rootFs: null };
+      const [dataRootFs, rootFs] = await Promise.all([gatherFsFacts(probe, dataRoot, mounts, gaps), gatherFsFacts(probe, '/', mounts, gaps)]);
+      return { dataRootFs, rootFs };
+    }),
+    readOptional(probe, '/proc/sys/kernel/osrelease', 'the kernel release is', gaps),
+    needsLvm ? gatherLvm(probe, gaps) : Promise.resolve(null),
+    gatherUnattendedUpgrades(probe, gaps),
+    gatherContainerLogs(probe, dataRoot, gaps),
+  ]);
 
   return {
     dataRoot,
-    dataRootFs,
-    rootFs,
+    ...filesystems,
     kernelRelease: release?.trim() || null,
     dockerConfig,
-    lvm: await gatherLvm(probe, gaps),
-    upgrades: await gatherUnattendedUpgrades(probe, gaps),
-    containerLogs: await gatherContainerLogs(probe, dataRoot, gaps),
+    lvm,
+    upgrades,
+    containerLogs,
     gaps,
   };
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, lstat, readdir, readFile, readlink, stat, statfs } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, readlink, realpath, stat, statfs } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { resolveInRoot, type PathEntry } from './resolve-in-root.js';
 
@@ -109,17 +109,26 @@ export function localHostProbe(rootPrefix = '/'): HostProbe {
       throw err;
     }
   };
+  // Without a prefix the kernel resolves symlinks exactly as the host does, and the walk
+  // below (an lstat per path component) is pure overhead on every file doctor reads.
+  const direct = prefix === '/';
   /** The physical path of an existing logical path, or null. */
   const locate = async (logical: string): Promise<string | null> => {
+    if (direct) return posix.resolve('/', logical);
     const r = await resolveInRoot(logical, inspect);
     return r.missing.length > 0 ? null : physical(r.path);
   };
   /** Like `locate` but keeps the last component unresolved (for readLink). */
   const locateParent = async (logical: string): Promise<string | null> => {
     const abs = posix.resolve('/', logical);
-    if (abs === '/') return physical('/');
+    if (abs === '/' || direct) return physical(abs);
     const dir = await locate(posix.dirname(abs));
     return dir === null ? null : posix.join(dir, posix.basename(abs));
+  };
+  const resolveReal = async (logical: string): Promise<string | null> => {
+    if (direct) return realpath(posix.resolve('/', logical)).catch((err: unknown) => (isAbsent(err) ? null : Promise.reject(err)));
+    const r = await resolveInRoot(logical, inspect);
+    return r.missing.length > 0 ? null : r.path;
   };
 
   return {
@@ -155,10 +164,7 @@ export function localHostProbe(rootPrefix = '/'): HostProbe {
         throw err;
       }
     },
-    async realPath(path) {
-      const r = await resolveInRoot(path, inspect);
-      return r.missing.length > 0 ? null : r.path;
-    },
+    realPath: resolveReal,
     async statfs(path) {
       const p = (await locate(path)) ?? physical(path);
       return usageFromStatfs(await statfs(p));

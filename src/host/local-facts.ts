@@ -32,6 +32,8 @@ export const configOriginSchema = z.enum([
   'systemd-drop-in',
   'etc-default-docker',
   'etc-sysconfig-docker',
+  /** The command line of the running dockerd, when systemd's docker.service did not start it. */
+  'dockerd-process',
 ]);
 export type ConfigOrigin = z.infer<typeof configOriginSchema>;
 

@@ -21,7 +21,8 @@ const storageIds = (report: DoctorReport) => report.findings.map((f) => f.id).fi
 describe('overlay2 on ext4', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512 });
+    // Its own daemon.json, passed with --config-file: doctor must read that one, not /etc/docker's.
+    sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512, daemonJson: { 'log-driver': 'json-file', 'log-opts': { 'max-size': '10m' } } });
     await sandbox.importImage('dw/app:1', { sizeBytes: 2 * 1024 * 1024 });
   });
   afterAll(async () => sandbox?.stop());
@@ -41,7 +42,18 @@ describe('overlay2 on ext4', () => {
     expect(report.facts.dataRootFs?.mountPoint.startsWith(sandbox.mountPoint)).toBe(true);
     expect(report.facts.dataRootFs?.device).toMatch(/^\/dev\/loop\d+$/);
     expect(report.findings.map((f) => f.id)).not.toContain('data-root.on-root-fs');
+    expect(report.findings.map((f) => f.id)).not.toContain('logging.unbounded');
     expect(report.findings.map((f) => f.id)).not.toContain('disk.pressure');
+  });
+
+  it("reads the running dockerd's own flags and daemon.json, not the host's docker.service", async () => {
+    const facts = JSON.parse((await runCli(['--host', sandbox.dockerHost, 'facts'])).stdout) as {
+      host: { dockerConfig: { daemonJsonPath: string; settings: { key: string; value: string; origin: string; effective: boolean }[] } };
+    };
+    expect(facts.host.dockerConfig.daemonJsonPath).toBe(sandbox.daemonJsonPath);
+    const effective = facts.host.dockerConfig.settings.filter((s) => s.effective);
+    expect(effective).toContainEqual(expect.objectContaining({ key: 'data-root', value: sandbox.dataRoot, origin: 'dockerd-process' }));
+    expect(effective).toContainEqual(expect.objectContaining({ key: 'log-opt', value: 'max-size=10m', origin: 'daemon.json' }));
   });
 
   it('a facts snapshot diagnoses the same as the live engine', async () => {
