@@ -53,6 +53,16 @@ function isAbsent(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** Runs a file operation; "not there" (or one of `alsoNull`) is null, anything else throws. */
+async function nullIfAbsent<T>(run: () => Promise<T>, alsoNull: string[] = []): Promise<T | null> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isAbsent(err) || alsoNull.includes(errorCode(err))) return null;
+    throw err;
+  }
+}
+
 /** statfs(2) numbers to bytes: `used` counts reserved blocks, `avail` is what non-root may use (df's view). */
 export function usageFromStatfs(s: { bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }): FsUsage {
   return {
@@ -126,7 +136,7 @@ export function localHostProbe(rootPrefix = '/'): HostProbe {
     return dir === null ? null : posix.join(dir, posix.basename(abs));
   };
   const resolveReal = async (logical: string): Promise<string | null> => {
-    if (direct) return realpath(posix.resolve('/', logical)).catch((err: unknown) => (isAbsent(err) ? null : Promise.reject(err)));
+    if (direct) return nullIfAbsent(() => realpath(posix.resolve('/', logical)));
     const r = await resolveInRoot(logical, inspect);
     return r.missing.length > 0 ? null : r.path;
   };
@@ -135,34 +145,16 @@ export function localHostProbe(rootPrefix = '/'): HostProbe {
     rootPrefix: prefix,
     async readFile(path) {
       const p = await locate(path);
-      if (p === null) return null;
-      try {
-        return await readFile(p, 'utf8');
-      } catch (err) {
-        if (isAbsent(err)) return null;
-        throw err;
-      }
+      return p === null ? null : nullIfAbsent(() => readFile(p, 'utf8'));
     },
     async readDir(path) {
       const p = await locate(path);
-      if (p === null) return null;
-      try {
-        return (await readdir(p)).sort();
-      } catch (err) {
-        if (isAbsent(err)) return null;
-        throw err;
-      }
+      return p === null ? null : nullIfAbsent(async () => (await readdir(p)).sort());
     },
     async readLink(path) {
       const p = await locateParent(path);
-      if (p === null) return null;
-      try {
-        return await readlink(p);
-      } catch (err) {
-        const code = errorCode(err);
-        if (isAbsent(err) || code === 'EINVAL') return null;
-        throw err;
-      }
+      // EINVAL: the path exists but is not a symlink.
+      return p === null ? null : nullIfAbsent(() => readlink(p), ['EINVAL']);
     },
     realPath: resolveReal,
     async statfs(path) {
@@ -172,13 +164,8 @@ export function localHostProbe(rootPrefix = '/'): HostProbe {
     async fileSize(path) {
       const p = await locate(path);
       if (p === null) return null;
-      try {
-        const st = await stat(p);
-        return st.isFile() ? st.size : null;
-      } catch (err) {
-        if (isAbsent(err)) return null;
-        throw err;
-      }
+      const st = await nullIfAbsent(() => stat(p));
+      return st?.isFile() ? st.size : null;
     },
     async exec(cmd, args) {
       const file = await locateCommand(cmd);
