@@ -32,9 +32,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--host <url>', 'Docker engine to talk to (unix:///path, tcp://host:2376, ssh://user@host); default DOCKER_HOST, then the local socket')
     .option('--json', 'machine-readable output on stdout (logs stay on stderr)')
     .addOption(new Option('--host-root <dir>', 'where the host filesystem is mounted when dockwarden runs in a container').default(undefined))
-    .showHelpAfterError('(run dockwarden --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // One line for a usage error, like every other error: "dockwarden: unknown option '--jsn' (Did you mean --json?) ..."
+      outputError: (text, write) => write(`dockwarden: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see dockwarden --help)\n`),
+    });
 
   program
     .command('facts')

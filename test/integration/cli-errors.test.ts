@@ -93,6 +93,7 @@ describe('bad input', () => {
   it('an unknown flag', async () => {
     const r = await runCli(['doctor', '--frobnicate']);
     expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
     expect(r.stderr).toContain("unknown option '--frobnicate'");
     expect(r.stdout).toBe('');
   });
@@ -100,7 +101,8 @@ describe('bad input', () => {
   it('an unknown command', async () => {
     const r = await runCli(['doctr']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/unknown command 'doctr'/);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toMatch(/unknown command 'doctr' \(Did you mean doctor\?\)/);
   });
 
   it('--help exits 0 and lists the commands', async () => {
