@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the sandbox engine needs when it is missing:
-# dockerd (docker.io), a static busybox for test images, and mkfs for xfs and btrfs.
+# dockerd (docker.io), a static busybox for test images, mkfs for xfs and btrfs, and the
+# namespace tools the sandbox uses.
 # It never starts or configures the host's own Docker service.
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
-[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sleep || need+=(busybox-static)
+# a dynamically linked busybox (package busybox) cannot run inside a bare test image
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need+=(busybox-static)
 command -v mkfs.xfs >/dev/null 2>&1 || need+=(xfsprogs)
 command -v mkfs.btrfs >/dev/null 2>&1 || need+=(btrfs-progs)
 command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
+# the sandbox runs dockerd in its own network namespace (nsenter ... ip link set lo up)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]}; run as root or install them: apt-get install ${need[*]}" >&2
