@@ -6,7 +6,7 @@ import { dataRoot, dockerWarnings, driver, engineMajor, status } from './facts-v
 // drivers Docker has deprecated or removed. These are the CentOS 7 hangs of DESIGN.md.
 
 /** The move every storage story ends with: a fresh XFS (ftype=1) filesystem, overlay2, data-root there. */
-export function moveToOverlay2Fix(summary: string): Fix {
+function moveToOverlay2Fix(summary: string): Fix {
   return {
     summary,
     commands: [
