@@ -106,7 +106,7 @@ function configConflict(facts: HostFacts): CheckResult {
   }
 
   const running = facts.engine.info.DockerRootDir;
-  const configured = (asFlag.at(-1) ?? inFile.at(-1)) as ConfigSetting | undefined;
+  const configured: ConfigSetting | undefined = asFlag.at(-1) ?? inFile.at(-1);
   if (running && configured && !sameRoot(configured.value, running)) {
     findings.push(
       conflictFinding(
