@@ -1,5 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { contextHost, contextMetaPath, currentContextOf, type ContextChoice } from '../engine/docker-context.js';
 import { chooseEndpoint, type EndpointChoice } from '../engine/endpoint.js';
 import type { EngineApi } from '../engine/engine-api.js';
 
@@ -20,8 +21,32 @@ function probeSocket(path: string): 'ok' | 'missing' | 'permission denied' {
   }
 }
 
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The docker context the docker CLI would use: DOCKER_CONTEXT, else config.json's currentContext. */
+function dockerContext(env: NodeJS.ProcessEnv, homeDir: string): ContextChoice | undefined {
+  const configDir = env['DOCKER_CONFIG'] || `${homeDir}/.docker`;
+  const fromEnv = env['DOCKER_CONTEXT'];
+  const fromConfig = fromEnv ? undefined : currentContextOf(readOrNull(`${configDir}/config.json`) ?? '{}');
+  const name = fromEnv || fromConfig;
+  if (!name) return undefined;
+  const from = fromEnv ? 'DOCKER_CONTEXT' : `${configDir}/config.json`;
+  if (name === 'default') return { name, from, host: null };
+  const metaPath = contextMetaPath(configDir, name);
+  return { name, from, host: contextHost(name, readOrNull(metaPath), metaPath) };
+}
+
 export function chooseEndpointFromEnv(hostFlag: string | undefined, env: NodeJS.ProcessEnv): EndpointChoice {
-  return chooseEndpoint({ hostFlag, env, homeDir: homedir(), probeSocket });
+  const homeDir = homedir();
+  // --host and DOCKER_HOST win over contexts, as in the docker CLI: read contexts only when needed.
+  const context = hostFlag || env['DOCKER_HOST'] ? undefined : dockerContext(env, homeDir);
+  return chooseEndpoint({ hostFlag, env, homeDir, probeSocket, context });
 }
 
 export async function connectFromEnv(choice: EndpointChoice, env: NodeJS.ProcessEnv): Promise<EngineApi> {

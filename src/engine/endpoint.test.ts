@@ -40,6 +40,7 @@ describe('chooseEndpoint', () => {
     expect(choice.attempts).toEqual([
       '--host: not given',
       'DOCKER_HOST: unset',
+      'docker context: none',
       '/var/run/docker.sock: permission denied',
       '/run/user/1000/docker.sock: found',
     ]);
@@ -48,6 +49,16 @@ describe('chooseEndpoint', () => {
   it('names the socket it may not open when nothing answers, so the error says "permission denied"', () => {
     const choice = chooseEndpoint(inputs({ probeSocket: (p) => (p === '/var/run/docker.sock' ? 'permission denied' : 'missing') }));
     expect(choice.endpoint).toMatchObject({ socketPath: '/var/run/docker.sock' });
+  });
+
+  it('uses the docker context after DOCKER_HOST, and the sockets for the "default" context', () => {
+    const remote = chooseEndpoint(inputs({ context: { name: 'prod', from: 'DOCKER_CONTEXT', host: 'ssh://ops@prod-1' } }));
+    expect(remote.endpoint).toMatchObject({ kind: 'ssh', host: 'prod-1', username: 'ops' });
+    expect(remote.attempts.at(-1)).toBe('docker context prod (DOCKER_CONTEXT): ssh://ops@prod-1');
+    const both = chooseEndpoint(inputs({ env: { DOCKER_HOST: 'unix:///tmp/x.sock' }, context: { name: 'prod', from: 'DOCKER_CONTEXT', host: 'ssh://ops@prod-1' } }));
+    expect(both.endpoint).toMatchObject({ kind: 'unix', socketPath: '/tmp/x.sock' });
+    const local = chooseEndpoint(inputs({ context: { name: 'default', from: 'config.json', host: null }, probeSocket: () => 'ok' }));
+    expect(local.endpoint).toMatchObject({ kind: 'unix', socketPath: '/var/run/docker.sock' });
   });
 
   it('rejects what is not a Docker host URL with one sentence', () => {

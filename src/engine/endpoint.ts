@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import type { ContextChoice } from './docker-context.js';
 
 // Where the engine is, decided the way the docker CLI decides it: --host, then
 // DOCKER_HOST, then the local sockets. Each strategy says why it did not apply, so an
@@ -28,6 +29,8 @@ export interface EndpointInputs {
   hostFlag?: string;
   env: Record<string, string | undefined>;
   homeDir: string;
+  /** The docker context in force (DOCKER_CONTEXT, else config.json), already resolved by the caller. */
+  context?: ContextChoice;
   /** Answers whether a local path is a socket we may try, and if not, why. */
   probeSocket: (path: string) => 'ok' | 'missing' | 'permission denied';
 }
@@ -54,6 +57,11 @@ export function chooseEndpoint(inputs: EndpointInputs): EndpointChoice {
     return { endpoint: parseHostUrl(dockerHost, 'DOCKER_HOST', inputs), attempts };
   }
   attempts.push('DOCKER_HOST: unset');
+  if (inputs.context && inputs.context.host) {
+    attempts.push(`docker context ${inputs.context.name} (${inputs.context.from}): ${inputs.context.host}`);
+    return { endpoint: parseHostUrl(inputs.context.host, `docker context ${inputs.context.name}`, inputs), attempts };
+  }
+  attempts.push(inputs.context ? `docker context: ${inputs.context.name} (local socket)` : 'docker context: none');
   const candidates = localSocketCandidates(inputs);
   let firstDenied: string | undefined;
   for (const socketPath of candidates) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,5 +110,26 @@ describe('bad input', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('doctor');
     expect(r.stdout).toContain('facts');
+  });
+});
+
+describe('docker contexts', () => {
+  it('follows currentContext from ~/.docker/config.json and names the context in the error', async () => {
+    const home = join(dir, 'home');
+    const meta = join(home, '.docker/contexts/meta/b71199ebd070b36beab7317920c2c2f1d777df8d05e5527d8458fda57cb17a7a');
+    mkdirSync(meta, { recursive: true });
+    writeFileSync(join(home, '.docker/config.json'), '{"currentContext": "remote"}');
+    writeFileSync(join(meta, 'meta.json'), JSON.stringify({ Name: 'remote', Endpoints: { docker: { Host: `unix://${dir}/remote.sock` } } }));
+    const r = await runCli(['doctor'], { env: { HOME: home } });
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain(`docker context remote (${home}/.docker/config.json): unix://${dir}/remote.sock`);
+  });
+
+  it('an unknown DOCKER_CONTEXT is one clear error', async () => {
+    const r = await runCli(['doctor'], { env: { DOCKER_CONTEXT: 'nope' } });
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain('docker context "nope" does not exist');
   });
 });
