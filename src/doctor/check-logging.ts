@@ -7,8 +7,6 @@ import { effectiveSettings, settingEvidence } from './facts-view.js';
 // without max-size grows until the disk is full. Only the daemon default is judged here;
 // containers started with their own --log-opt are not.
 
-const ROTATING_DRIVERS = new Set(['local']);
-
 function loggingNone(facts: HostFacts): Finding[] {
   if (facts.engine.info.LoggingDriver !== 'none') return [];
   const swarm = facts.engine.info.Swarm?.LocalNodeState === 'active';
@@ -35,7 +33,8 @@ function loggingNone(facts: HostFacts): Finding[] {
 
 function loggingUnbounded(facts: HostFacts): CheckResult {
   const name = facts.engine.info.LoggingDriver;
-  if (name !== 'json-file' || ROTATING_DRIVERS.has(name)) return { findings: [], notChecked: [] };
+  // Only json-file grows without bound by default; "local" rotates on its own.
+  if (name !== 'json-file') return { findings: [], notChecked: [] };
   if (!facts.host) {
     return { findings: [], notChecked: [{ id: 'logging.unbounded', reason: 'json-file is the default driver, but the log options in daemon.json are not known here.' }] };
   }
