@@ -9,8 +9,10 @@ async function main(): Promise<number> {
       env: process.env,
       now: () => new Date(),
       stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+      // Lines get their newline here; a progress line ("\r…") is rewritten in place and gets none.
+      stderr: (text) => process.stderr.write(text.endsWith('\n') || text.startsWith('\r') ? text : `${text}\n`),
       stdoutIsTty: Boolean(process.stdout.isTTY),
+      stderrIsTty: Boolean(process.stderr.isTTY),
     },
     (c) => {
       code = c;

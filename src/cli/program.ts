@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { runDoctor, doctorExitCode } from '../doctor/run-doctor.js';
 import { doctorReport } from '../doctor/doctor-report.js';
 import { formatDoctor } from './format-doctor.js';
+import { addGcCommand } from './gc-command.js';
 import { loadFacts, type FactsSourceOptions } from './load-facts.js';
 
 // The command-line contract of DESIGN.md. Commands parse flags, call the layers below
@@ -13,6 +14,7 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdoutIsTty: boolean;
+  stderrIsTty: boolean;
 }
 
 interface GlobalOptions {
@@ -65,6 +67,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       else io.stdout(`${formatDoctor(report, io.stdoutIsTty && !io.env['NO_COLOR'])}\n`);
       setExit(doctorExitCode(report.findings));
     });
+
+  addGcCommand(program, io, setExit);
 
   return program;
 }

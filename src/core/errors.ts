@@ -11,7 +11,8 @@ export class EngineError extends Error {
   override readonly name = 'EngineError';
   constructor(
     message: string,
-    readonly details: { status?: number; path?: string; attempts?: string[] } = {},
+    /** `said`: the engine's own message, e.g. "conflict: unable to delete … image is being used by stopped container 1f2e…". */
+    readonly details: { status?: number; path?: string; attempts?: string[]; said?: string } = {},
   ) {
     super(message);
   }

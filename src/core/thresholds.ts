@@ -1,6 +1,7 @@
 // Defaults shared by doctor and gc, from kubelet's image GC: start collecting above 85%
-// of the image filesystem (gc then stops at 80%).
+// of the image filesystem and stop at 80%.
 export const DEFAULT_HIGH_PCT = 85;
+export const DEFAULT_LOW_PCT = 80;
 
 /**
  * Usage the way kubelet measures it: 100 - available/capacity. Blocks reserved for root

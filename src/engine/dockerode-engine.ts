@@ -7,7 +7,7 @@ import { negotiateApiVersion } from './api-version.js';
 import type { DockerInfo } from './docker-info.js';
 import { dockerInfoSchema } from './docker-info.js';
 import type { Endpoint, EndpointChoice } from './endpoint.js';
-import type { ContainerSummary, EngineApi, EngineEvent, ImageSummary, RemovedImage, SystemDf } from './engine-api.js';
+import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
 import type { ServiceFacts, VersionFacts } from './engine-facts.js';
 import { toEngineError } from './engine-errors.js';
 import { serviceFactsFromSpec, type RawService } from './service-facts.js';
@@ -133,6 +133,7 @@ class DockerodeEngine implements EngineApi {
         count: cache.length,
         size: cache.reduce((sum, c) => sum + (c.Size ?? 0), 0),
         inUse: cache.filter((c) => c.InUse).length,
+        reclaimable: cache.filter((c) => !c.InUse && !c.Shared).reduce((sum, c) => sum + (c.Size ?? 0), 0),
       },
     };
   }
@@ -164,9 +165,9 @@ class DockerodeEngine implements EngineApi {
     }
   }
 
-  async removeImage(id: string): Promise<RemovedImage> {
+  async removeImage(idOrRef: string): Promise<RemovedImage> {
     // Never force: a 409 means the engine knows of a user we did not, and it must win.
-    const raw = (await this.call(`/images/${id}`, () => this.docker.getImage(id).remove({ force: false, noprune: false }))) as
+    const raw = (await this.call(`/images/${idOrRef}`, () => this.docker.getImage(idOrRef).remove({ force: false, noprune: false }))) as
       | { Untagged?: string; Deleted?: string }[]
       | undefined;
     const items = Array.isArray(raw) ? raw : [];
@@ -175,6 +176,47 @@ class DockerodeEngine implements EngineApi {
       deleted: items.flatMap((i) => (i.Deleted ? [i.Deleted] : [])),
     };
   }
+
+  async tagImage(id: string, repoTag: string): Promise<void> {
+    const at = repoTag.lastIndexOf(':');
+    const hasTag = at > repoTag.lastIndexOf('/');
+    const repo = hasTag ? repoTag.slice(0, at) : repoTag;
+    const tag = hasTag ? repoTag.slice(at + 1) : 'latest';
+    await this.call(`/images/${id}/tag`, () => this.docker.getImage(id).tag({ repo, tag }));
+  }
+
+  async inspectImage(id: string): Promise<ImageDetails> {
+    const raw = (await this.call(`/images/${id}/json`, () => this.docker.getImage(id).inspect())) as unknown as RawImageInspect;
+    // Go's zero time means "never tagged here".
+    const tagged = raw.Metadata?.LastTagTime ? Date.parse(raw.Metadata.LastTagTime) : NaN;
+    return {
+      id: raw.Id,
+      diffIds: raw.RootFS?.Layers ?? [],
+      lastTagTime: Number.isFinite(tagged) && tagged > 0 ? tagged : null,
+    };
+  }
+
+  async imageHistory(id: string): Promise<HistoryEntry[]> {
+    const raw = (await this.call(`/images/${id}/history`, () => this.docker.getImage(id).history())) as { CreatedBy?: string; Size?: number }[];
+    return raw.map((h) => ({ createdBy: h.CreatedBy ?? '', size: h.Size ?? 0 }));
+  }
+
+  async pruneContainers(until: string): Promise<PruneResult> {
+    const filters = JSON.stringify({ until: [until] });
+    const raw = (await this.call('/containers/prune', () => this.docker.pruneContainers({ filters }))) as { ContainersDeleted?: string[] | null; SpaceReclaimed?: number };
+    return { deleted: raw.ContainersDeleted ?? [], spaceReclaimed: raw.SpaceReclaimed ?? 0 };
+  }
+
+  async pruneBuildCache(): Promise<PruneResult> {
+    const raw = (await this.call('/build/prune', () => this.docker.pruneBuilder())) as { CachesDeleted?: string[] | null; SpaceReclaimed?: number };
+    return { deleted: raw.CachesDeleted ?? [], spaceReclaimed: raw.SpaceReclaimed ?? 0 };
+  }
+}
+
+interface RawImageInspect {
+  Id: string;
+  RootFS?: { Layers?: string[] };
+  Metadata?: { LastTagTime?: string };
 }
 
 interface RawImage {
@@ -205,7 +247,7 @@ interface RawSystemDf {
   Images?: RawImage[] | null;
   Containers?: RawContainer[] | null;
   Volumes?: { Name: string; UsageData?: { Size: number; RefCount: number } | null }[] | null;
-  BuildCache?: { Size?: number; InUse?: boolean }[] | null;
+  BuildCache?: { Size?: number; InUse?: boolean; Shared?: boolean }[] | null;
 }
 
 interface RawEvent {

@@ -38,7 +38,8 @@ export interface SystemDf {
   images: ImageSummary[];
   containers: ContainerSummary[];
   volumes: { name: string; size: number; refCount: number }[];
-  buildCache: { count: number; size: number; inUse: number };
+  /** `reclaimable`: bytes of entries neither in use nor shared, what a build cache prune frees. */
+  buildCache: { count: number; size: number; inUse: number; reclaimable: number };
 }
 
 export interface EngineEvent {
@@ -55,6 +56,27 @@ export interface RemovedImage {
   deleted: string[];
 }
 
+/** The parts of `GET /images/{id}/json` that gc needs. */
+export interface ImageDetails {
+  id: string;
+  /** Uncompressed layer digests, base first: the identity of each layer on disk (with its predecessors). */
+  diffIds: string[];
+  /** When the image was last tagged on this engine (unix ms); null when never (e.g. `docker load`). */
+  lastTagTime: number | null;
+}
+
+/** One entry of `GET /images/{id}/history`, newest first as the engine returns them. */
+export interface HistoryEntry {
+  createdBy: string;
+  /** Bytes of the layer this step made; 0 for steps that made none (ENV, CMD, ...). */
+  size: number;
+}
+
+export interface PruneResult {
+  deleted: string[];
+  spaceReclaimed: number;
+}
+
 export interface EngineApi {
   /** e.g. unix:///var/run/docker.sock */
   readonly endpoint: string;
@@ -67,6 +89,14 @@ export interface EngineApi {
   systemDf(): Promise<SystemDf>;
   /** Follows /events until the signal aborts or the engine closes the stream. */
   events(opts: { since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<EngineEvent>;
-  /** Removes an image without `force`: the engine refuses (409) when something uses it. */
-  removeImage(id: string): Promise<RemovedImage>;
+  /** Removes an image (by id) or one reference to it (by tag) without `force`: the engine refuses (409) when something uses it. */
+  removeImage(idOrRef: string): Promise<RemovedImage>;
+  /** Adds `repo:tag` to an image (to put back a tag when a multi-tag removal stops half way). */
+  tagImage(id: string, repoTag: string): Promise<void>;
+  inspectImage(id: string): Promise<ImageDetails>;
+  imageHistory(id: string): Promise<HistoryEntry[]>;
+  /** Removes stopped containers created before `until` (a Go duration such as "86400s", relative to the engine's clock). */
+  pruneContainers(until: string): Promise<PruneResult>;
+  /** Removes build cache that no build is using. */
+  pruneBuildCache(): Promise<PruneResult>;
 }

@@ -54,7 +54,7 @@ export function toEngineError(err: unknown, endpoint: Endpoint, attempts: string
   }
   if (typeof e.statusCode === 'number') {
     const said = engineMessage(e) ?? e.reason ?? 'no message';
-    return new EngineError(`The Docker engine at ${where} answered ${e.statusCode}${path ? ` to ${path}` : ''}: ${said}.`, details);
+    return new EngineError(`The Docker engine at ${where} answered ${e.statusCode}${path ? ` to ${path}` : ''}: ${said}.`, { ...details, said });
   }
   const message = e.message ?? String(err);
   if (/All configured authentication methods failed|ssh/i.test(message) && endpoint.kind === 'ssh') {

@@ -38,6 +38,8 @@ export interface HostProbe {
   statfs(path: string): Promise<FsUsage>;
   /** Size in bytes of a regular file; null when absent. */
   fileSize(path: string): Promise<number | null>;
+  /** Modification time (unix ms); null when absent. */
+  modifiedAt(path: string): Promise<number | null>;
   /** Runs a host command; null when it is not installed. */
   exec(cmd: string, args: string[]): Promise<ExecResult | null>;
 }
@@ -166,6 +168,12 @@ export function localHostProbe(rootPrefix = '/'): HostProbe {
       if (p === null) return null;
       const st = await nullIfAbsent(() => stat(p));
       return st?.isFile() ? st.size : null;
+    },
+    async modifiedAt(path) {
+      const p = await locate(path);
+      if (p === null) return null;
+      const st = await nullIfAbsent(() => stat(p));
+      return st ? st.mtimeMs : null;
     },
     async exec(cmd, args) {
       const file = await locateCommand(cmd);

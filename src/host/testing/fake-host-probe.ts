@@ -18,6 +18,8 @@ export interface FakeHostOptions {
   statfs?: Record<string, FsUsage>;
   /** Command name -> what it prints; absent commands are not installed. */
   commands?: Record<string, (args: string[]) => ExecResult>;
+  /** Logical path -> modification time (unix ms); such paths exist as files. */
+  mtimes?: Record<string, number>;
   /** Paths whose reads fail with this errno code, e.g. { '/var/lib/docker/containers': 'EACCES' }. */
   denied?: Record<string, string>;
 }
@@ -31,7 +33,8 @@ export function fakeHostProbe(opts: FakeHostOptions): HostProbe & { calls: strin
   const sizes = new Map(Object.entries(opts.sizes ?? {}));
   const links = new Map(Object.entries(opts.links ?? {}));
   const dirs = new Set<string>(['/']);
-  for (const p of [...files.keys(), ...sizes.keys(), ...links.keys(), ...(opts.dirs ?? [])]) {
+  const mtimes = new Map(Object.entries(opts.mtimes ?? {}));
+  for (const p of [...files.keys(), ...sizes.keys(), ...links.keys(), ...mtimes.keys(), ...(opts.dirs ?? [])]) {
     for (let d = posix.dirname(p); d !== '/'; d = posix.dirname(d)) dirs.add(d);
   }
   for (const d of opts.dirs ?? []) dirs.add(d);
@@ -87,6 +90,10 @@ export function fakeHostProbe(opts: FakeHostOptions): HostProbe & { calls: strin
       if (p === null) return null;
       deny(p);
       return sizes.get(p) ?? files.get(p)?.length ?? null;
+    },
+    async modifiedAt(path) {
+      const p = await real(path);
+      return p === null ? null : (mtimes.get(p) ?? null);
     },
     async exec(cmd, args) {
       calls.push([cmd, ...args].join(' '));

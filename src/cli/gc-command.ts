@@ -1,0 +1,142 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import type { DockerInfo } from '../engine/docker-info.js';
+import type { EngineApi } from '../engine/engine-api.js';
+import { gatherInventory } from '../engine/gather-inventory.js';
+import { parseHumanSize, formatBytes } from '../engine/human-size.js';
+import { DEFAULT_CONCURRENCY } from '../gc/execute-plan.js';
+import { makeGcPolicy } from '../gc/gc-policy.js';
+import { gcExitCode, gcReport } from '../gc/gc-report.js';
+import type { GcUsage } from '../gc/plan-gc.js';
+import { runGc } from '../gc/run-gc.js';
+import { isLocalEndpoint } from '../gather-facts.js';
+import { errorCode, localHostProbe, type HostProbe } from '../host/host-probe.js';
+import { imageStoredTimes } from '../host/image-store-times.js';
+import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
+import { formatGc } from './format-gc.js';
+import type { CliIo } from './program.js';
+
+// `dockwarden gc`: the CLI edge of gc/. It connects, decides how usage is measured
+// (statfs of the data root here, or --budget for an engine elsewhere), wires the engine
+// and the host into the run, and prints.
+
+interface GcFlags {
+  high: number;
+  low: number;
+  minAge: string;
+  maxAge?: string;
+  keep: string[];
+  budget?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  concurrency: number;
+  containersOlderThan?: string;
+  buildCache?: boolean;
+}
+
+function percent(text: string): number {
+  const n = Number(text.replace(/%$/, ''));
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage between 0 and 100');
+  return n;
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
+  return n;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** How full the engine's storage is: the data root's filesystem, or the images' bytes against a budget. */
+function usageSource(engine: EngineApi, info: DockerInfo, local: boolean, probe: HostProbe, budget: boolean): () => Promise<GcUsage> {
+  if (budget) return async () => ({ kind: 'budget', imageBytes: (await engine.systemDf()).layersSize });
+  const root = info.DockerRootDir;
+  if (!local || !root) {
+    throw new UsageError(
+      `The engine at ${engine.endpoint} is not on this machine, so its data root's filesystem cannot be measured: give --budget SIZE (e.g. --budget 20GB) to keep the images' total under SIZE.`,
+    );
+  }
+  return async () => {
+    try {
+      const fs = await probe.statfs(root);
+      return { kind: 'filesystem', path: root, sizeBytes: fs.sizeBytes, availBytes: fs.availBytes };
+    } catch (err) {
+      throw new UsageError(`Cannot measure the filesystem of the data root ${root} (${errorCode(err)}): run dockwarden on the engine's host (as root), mount the host's / and pass --host-root, or give --budget SIZE.`);
+    }
+  };
+}
+
+export function addGcCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('gc')
+    .description('delete images the way kubelet does: above --high, least recently used first down to --low; never images a container or service needs')
+    .addOption(new Option('--high <pct>', 'collect only above this usage of the data-root filesystem').argParser(percent).default(85))
+    .addOption(new Option('--low <pct>', 'stop once usage is at or below this').argParser(percent).default(80))
+    .option('--min-age <dur>', 'never delete an image first seen less than this long ago', '2m')
+    .option('--max-age <dur>', 'also delete images unused for longer than this, whatever the usage')
+    .option('--keep <regex>', 'never delete images whose tag, digest or id matches (repeatable)', collect, [])
+    .option('--budget <size>', 'for an engine whose filesystem cannot be measured: keep total image bytes under SIZE (e.g. 20GB)')
+    .option('--containers-older-than <dur>', 'first remove stopped containers created longer ago than this')
+    .option('--build-cache', 'first prune build cache no build is using')
+    .addOption(new Option('--concurrency <n>', 'deletions in flight').argParser(positiveInt).default(DEFAULT_CONCURRENCY))
+    .option('--dry-run', 'change nothing; print the plan and the predicted usage')
+    .option('--json', 'JSON output: {before, after, deleted, kept, ...}')
+    .action(async (flags: GcFlags) => {
+      const global = program.opts<{ host?: string; json?: boolean; hostRoot?: string }>();
+      const policy = makeGcPolicy({
+        highPct: flags.high,
+        lowPct: flags.low,
+        minAgeMs: parseDuration(flags.minAge, '--min-age'),
+        maxAgeMs: flags.maxAge === undefined ? null : parseDuration(flags.maxAge, '--max-age'),
+        keep: flags.keep,
+        budgetBytes: flags.budget === undefined ? null : budgetBytes(flags.budget),
+      });
+      const containersOlderThanMs = flags.containersOlderThan === undefined ? null : parseDuration(flags.containersOlderThan, '--containers-older-than');
+      const choice = chooseEndpointFromEnv(global.host, io.env);
+      const engine = await connectFromEnv(choice, io.env);
+      const info = await engine.info();
+      const local = isLocalEndpoint(choice.endpoint);
+      const probe = localHostProbe(global.hostRoot ?? '/');
+      const usage = usageSource(engine, info, local, probe, policy.budgetBytes !== null);
+      const inventory = async () => {
+        const inv = await gatherInventory(engine, info, io.now());
+        if (local && info.DockerRootDir && info.Driver) {
+          const stored = await imageStoredTimes(probe, info.DockerRootDir, info.Driver, inv.images.map((i) => i.id));
+          for (const image of inv.images) image.storedAt = stored.get(image.id) ?? null;
+        }
+        return inv;
+      };
+      const progress = io.stderrIsTty && !flags.dryRun ? progressLine(io) : undefined;
+      const run = await runGc(
+        { engine, inventory, usage, now: () => io.now().getTime() },
+        { policy, dryRun: Boolean(flags.dryRun), concurrency: flags.concurrency, containersOlderThanMs, buildCache: Boolean(flags.buildCache), onProgress: progress },
+      );
+      if (progress) io.stderr('\r\x1b[K');
+      const report = gcReport(run);
+      if (global.json || flags.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      else io.stdout(`${formatGc(report)}\n`);
+      if (report.failed.length > 0) io.stderr(`dockwarden: ${report.failed.length} of ${report.failed.length + report.deleted.length} deletions failed; first: ${report.failed[0]!.error}`);
+      setExit(gcExitCode(run));
+    });
+}
+
+function budgetBytes(text: string): number {
+  try {
+    return parseHumanSize(text);
+  } catch {
+    throw new UsageError(`--budget ${JSON.stringify(text)} is not a size: use bytes with a unit, such as 20GB, 500MB or 1.5TiB.`);
+  }
+}
+
+/** "deleting 12/40 images, 380 MiB freed" on one line of a terminal, rewritten in place. */
+function progressLine(io: CliIo): (done: number, total: number, freed: number) => void {
+  let last = 0;
+  return (done, total, freed) => {
+    const now = Date.now();
+    if (done < total && now - last < 100) return;
+    last = now;
+    io.stderr(`\r\x1b[Kdeleting ${done}/${total} images, about ${formatBytes(freed)} freed`);
+  };
+}

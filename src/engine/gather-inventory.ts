@@ -1,0 +1,95 @@
+import { mapLimit } from '../core/map-limit.js';
+import type { DockerInfo } from './docker-info.js';
+import type { EngineApi, EngineEvent, ImageSummary } from './engine-api.js';
+import { layersWithSizes } from './image-layers.js';
+import type { Inventory, InventoryImage, ServiceImages, UseEvent } from './inventory.js';
+
+// Reads everything gc decides from, in as few engine round trips as the API allows:
+// one image list (intermediate images included, to know parents), one container list,
+// the services when this node is a manager, the engine's recent events, and an
+// inspect + history per image for its layers. /system/df is slow on hosts with many
+// containers (it sizes every container's layer), so it is asked only as a fallback.
+
+const PER_IMAGE_CONCURRENCY = 8;
+
+/** Images `docker images` lists: tagged ones, and untagged ones no other image builds on. */
+function topLevel(all: ImageSummary[]): ImageSummary[] {
+  const hasChild = new Set(all.map((i) => i.parentId).filter((p) => p !== ''));
+  return all.filter((i) => i.repoTags.length > 0 || !hasChild.has(i.id));
+}
+
+const CONTAINER_USE = /^(create|start|restart|die|exec_create|exec_start)/;
+const IMAGE_ARRIVAL = new Set(['pull', 'load', 'import', 'tag', 'commit']);
+
+function useEvent(e: EngineEvent): UseEvent | null {
+  const at = Number(e.timeNano / 1_000_000n);
+  if (e.type === 'container' && CONTAINER_USE.test(e.action) && e.attributes['image']) {
+    return { action: `container ${e.action.split(':')[0]}`, image: e.attributes['image'], at };
+  }
+  if (e.type === 'image' && IMAGE_ARRIVAL.has(e.action) && e.actorId) return { action: `image ${e.action}`, image: e.actorId, at };
+  return null;
+}
+
+async function recentEvents(engine: EngineApi, now: Date): Promise<UseEvent[]> {
+  // With `until` in the past (or now) the engine replays its buffer and closes the stream.
+  const out: UseEvent[] = [];
+  for await (const e of engine.events({ since: '1', until: String(Math.floor(now.getTime() / 1000)) })) {
+    const u = useEvent(e);
+    if (u) out.push(u);
+  }
+  return out;
+}
+
+async function services(engine: EngineApi, info: DockerInfo): Promise<{ services: ServiceImages[] | null; note: string | null }> {
+  const swarm = info.Swarm;
+  if (!swarm || swarm.LocalNodeState !== 'active') return { services: [], note: null };
+  if (!swarm.ControlAvailable) {
+    return {
+      services: null,
+      note: 'This node is a swarm worker: services and their previous (rollback) images are visible only on managers. Images of task containers that swarm still keeps (task history) are protected; protect others with --keep.',
+    };
+  }
+  const list = await engine.listServices();
+  return { services: list.map((s) => ({ name: s.name, current: s.image, previous: s.previousImage })), note: null };
+}
+
+/** `info` is the engine's /info, which the caller needs anyway (data root, driver, swarm role). */
+export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: Date): Promise<Inventory> {
+  const [allImages, containers, swarm, events] = await Promise.all([
+    engine.listImages({ all: true }),
+    engine.listContainers({ all: true }),
+    services(engine, info),
+    recentEvents(engine, now),
+  ]);
+  const images: InventoryImage[] = await mapLimit(topLevel(allImages), PER_IMAGE_CONCURRENCY, async (i) => {
+    const [details, history] = await Promise.all([engine.inspectImage(i.id), engine.imageHistory(i.id)]);
+    return {
+      id: i.id,
+      repoTags: i.repoTags,
+      repoDigests: i.repoDigests,
+      created: i.created * 1000,
+      size: i.size,
+      layers: layersWithSizes(details.diffIds, history, i.size),
+      uniqueSize: null,
+      parentId: i.parentId,
+      lastTagTime: details.lastTagTime,
+      storedAt: null,
+    };
+  });
+  if (images.some((i) => i.layers.some((l) => l.size === null))) {
+    const df = await engine.systemDf();
+    const shared = new Map(df.images.map((i) => [i.id, i.sharedSize]));
+    for (const image of images) {
+      const s = shared.get(image.id);
+      if (image.layers.some((l) => l.size === null) && s !== undefined && s >= 0) image.uniqueSize = image.size - s;
+    }
+  }
+  return {
+    images,
+    parents: Object.fromEntries(allImages.filter((i) => i.parentId !== '').map((i) => [i.id, i.parentId])),
+    containers: containers.map((c) => ({ id: c.id, name: c.names[0] ?? c.id.slice(0, 12), imageId: c.imageId, imageRef: c.image, state: c.state, created: c.created * 1000 })),
+    services: swarm.services,
+    servicesNote: swarm.note,
+    recentEvents: events,
+  };
+}

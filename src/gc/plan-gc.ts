@@ -1,0 +1,210 @@
+import { formatDuration } from '../core/duration.js';
+import { usedPercent } from '../core/thresholds.js';
+import type { Inventory, InventoryImage } from '../engine/inventory.js';
+import { formatBytes } from '../engine/human-size.js';
+import type { GcPolicy } from './gc-policy.js';
+import { refIndex } from './image-refs.js';
+import { imageTimes, type Evidence, type ImageTimes, type RecordedUse } from './image-times.js';
+import { layerLedger } from './layer-ledger.js';
+import { protections, type KeepCode } from './protections.js';
+
+// The GC decision, pure: inventory, usage, policy and the time in; a plan with a reason
+// for every image out. kubelet's algorithm, made safe for Docker hosts: above --high,
+// free `capacity*(100-low)/100 - available` bytes, dangling images first, then least
+// recently used; never an image a container (running or stopped) or a service (current
+// or previous spec) needs; predictions count shared layers once.
+
+export type GcUsage =
+  /** The data-root filesystem as statfs sees it. */
+  | { kind: 'filesystem'; path: string; sizeBytes: number; availBytes: number }
+  /** A remote engine: only the images' total bytes (/system/df LayersSize) are known. */
+  | { kind: 'budget'; imageBytes: number };
+
+export type DeleteCode = 'dangling' | 'unused' | 'max-age';
+
+export interface PlannedImage {
+  id: string;
+  tags: string[];
+  /** `repo@sha256:…` references; deleting an image may mean removing each. */
+  digests: string[];
+  /** Deleted: bytes the deletion is predicted to free (after those before it). Kept: bytes only it holds. */
+  bytes: number;
+  /** All its layers, shared ones included. */
+  size: number;
+  code: DeleteCode | KeepCode | 'not-needed';
+  reason: string;
+  lastUsed: Evidence;
+  firstSeen: Evidence;
+}
+
+export interface UsageLevel {
+  /** Filesystem mode: kubelet's 100 - available/capacity; null in budget mode. */
+  usedPct: number | null;
+  /** Budget mode: the images' total bytes; null in filesystem mode. */
+  imageBytes: number | null;
+}
+
+export interface GcPlan {
+  before: UsageLevel;
+  /** Predicted, from the deletions below. */
+  after: UsageLevel;
+  /** What must be freed to reach --low (or the budget); 0 when not above --high. */
+  bytesToFree: number;
+  predictedFreed: number;
+  delete: PlannedImage[];
+  keep: PlannedImage[];
+  /** True when the prediction reaches the target, or there was nothing to do. */
+  reachesTarget: boolean;
+  /** One or two sentences: the situation, what the plan does and, when it falls short, why. */
+  summary: string;
+}
+
+export interface PlanInput {
+  inventory: Inventory;
+  usage: GcUsage;
+  policy: GcPolicy;
+  /** unix ms */
+  now: number;
+  /** Last use and first sight recorded by the agent, by image id; empty without an agent. */
+  recorded?: ReadonlyMap<string, RecordedUse>;
+  /**
+   * A later round of a run that already crossed --high: collect down to --low even though
+   * usage is now between the two (kubelet's hysteresis, kept across rounds).
+   */
+  collecting?: boolean;
+  /** Images the engine refused to delete in an earlier round, with the reason it gave. */
+  refused?: ReadonlyMap<string, string>;
+}
+
+export function usageLevel(usage: GcUsage, freed = 0): UsageLevel {
+  if (usage.kind === 'budget') return { usedPct: null, imageBytes: usage.imageBytes - freed };
+  return { usedPct: usedPercent({ sizeBytes: usage.sizeBytes, availBytes: usage.availBytes + freed }), imageBytes: null };
+}
+
+function describe(usage: GcUsage, policy: GcPolicy, lv: UsageLevel): string {
+  if (usage.kind === 'budget') return `images take ${formatBytes(lv.imageBytes ?? 0)} of --budget ${formatBytes(policy.budgetBytes ?? 0)}`;
+  return `usage ${(lv.usedPct ?? 0).toFixed(1)}%`;
+}
+
+function bytesToFree(usage: GcUsage, policy: GcPolicy, collecting: boolean): number {
+  if (usage.kind === 'budget') return Math.max(0, usage.imageBytes - (policy.budgetBytes ?? Infinity));
+  if (usedPercent(usage) <= (collecting ? policy.lowPct : policy.highPct)) return 0;
+  return Math.max(0, Math.ceil((usage.sizeBytes * (100 - policy.lowPct)) / 100 - usage.availBytes));
+}
+
+/** Dangling first (nothing names them), then least recently used, ties by first seen (kubelet). */
+function deletionOrder(times: ReadonlyMap<string, ImageTimes>) {
+  return (a: InventoryImage, b: InventoryImage): number => {
+    const da = a.repoTags.length === 0 ? 0 : 1;
+    const db = b.repoTags.length === 0 ? 0 : 1;
+    const ta = times.get(a.id) as ImageTimes;
+    const tb = times.get(b.id) as ImageTimes;
+    return da - db || ta.lastUsed.at - tb.lastUsed.at || ta.firstSeen.at - tb.firstSeen.at || a.id.localeCompare(b.id);
+  };
+}
+
+export function planGc(input: PlanInput): GcPlan {
+  const { inventory, usage, policy, now } = input;
+  const refs = refIndex(inventory.images);
+  const times = imageTimes(inventory, refs, input.recorded ?? new Map());
+  const protectedBy = protections(inventory, refs, times, policy, now, input.refused ?? new Map());
+  const ledger = layerLedger(inventory.images);
+  const need = bytesToFree(usage, policy, input.collecting ?? false);
+  const entry = (image: InventoryImage, code: PlannedImage['code'], reason: string, bytes: number): PlannedImage => {
+    const t = times.get(image.id) as ImageTimes;
+    return { id: image.id, tags: image.repoTags, digests: image.repoDigests, bytes, size: image.size, code, reason, lastUsed: t.lastUsed, firstSeen: t.firstSeen };
+  };
+  const lastUse = (image: InventoryImage): string => {
+    const t = times.get(image.id) as ImageTimes;
+    return `last used ${formatDuration(now - t.lastUsed.at)} ago (${t.lastUsed.source})`;
+  };
+
+  const toDelete: PlannedImage[] = [];
+  const toKeep: PlannedImage[] = [];
+  const candidates = inventory.images.filter((image) => {
+    const p = protectedBy.get(image.id);
+    if (p) toKeep.push(entry(image, p.code, p.reason, ledger.uniqueBytes(image)));
+    return !p;
+  });
+  candidates.sort(deletionOrder(times));
+
+  let freed = 0;
+  const rest: InventoryImage[] = [];
+  // Images unused past --max-age go whatever the usage, like kubelet's imageMaximumGCAge.
+  for (const image of candidates) {
+    const idle = now - (times.get(image.id) as ImageTimes).lastUsed.at;
+    if (policy.maxAgeMs !== null && idle > policy.maxAgeMs) {
+      const bytes = ledger.release(image);
+      freed += bytes;
+      toDelete.push(entry(image, 'max-age', `unused for ${formatDuration(idle)}, longer than --max-age ${formatDuration(policy.maxAgeMs)}; ${lastUse(image)}`, bytes));
+    } else rest.push(image);
+  }
+  for (const image of rest) {
+    if (freed >= need) {
+      const why = need === 0 ? `not needed: ${describe(usage, policy, usageLevel(usage))} is within the limit` : 'not needed: the target is reached without it';
+      toKeep.push(entry(image, 'not-needed', why, ledger.uniqueBytes(image)));
+      continue;
+    }
+    const bytes = ledger.release(image);
+    freed += bytes;
+    const dangling = image.repoTags.length === 0;
+    toDelete.push(entry(image, dangling ? 'dangling' : 'unused', `${dangling ? 'dangling (untagged)' : 'least recently used'}; ${lastUse(image)}`, bytes));
+  }
+
+  const before = usageLevel(usage);
+  const after = usageLevel(usage, freed);
+  const reachesTarget = freed >= need;
+  return {
+    before,
+    after,
+    bytesToFree: need,
+    predictedFreed: freed,
+    delete: toDelete,
+    keep: toKeep,
+    reachesTarget,
+    summary: summarize({ usage, policy, need, freed, before, after, toDelete, toKeep, reachesTarget }),
+  };
+}
+
+const KEEP_WORDS: Record<KeepCode, [string, string]> = {
+  'in-use': ['in use by a container', 'in use by containers'],
+  service: ['image of a service', 'images of services'],
+  'previous-spec': ['previous spec of a service', 'previous specs of services'],
+  parent: ['parent of another image', 'parents of other images'],
+  keep: ['matching --keep', 'matching --keep'],
+  'min-age': ['younger than --min-age', 'younger than --min-age'],
+};
+
+function summarize(s: {
+  usage: GcUsage;
+  policy: GcPolicy;
+  need: number;
+  freed: number;
+  before: UsageLevel;
+  after: UsageLevel;
+  toDelete: PlannedImage[];
+  toKeep: PlannedImage[];
+  reachesTarget: boolean;
+}): string {
+  const { usage, policy } = s;
+  const n = s.toDelete.length;
+  const deleting = `deleting ${n} ${n === 1 ? 'image' : 'images'} frees about ${formatBytes(s.freed)}`;
+  const limit = usage.kind === 'budget' ? '' : ` above --high ${policy.highPct}%`;
+  if (s.need === 0) {
+    const head = `Nothing to free: ${describe(usage, policy, s.before)} is not${limit || ' over budget'}.`;
+    return n === 0 ? head : `${head} Images unused for longer than --max-age go anyway: ${deleting}.`;
+  }
+  const target = usage.kind === 'budget' ? `--budget ${formatBytes(policy.budgetBytes ?? 0)}` : `--low ${policy.lowPct}%`;
+  const head = `${describe(usage, policy, s.before)[0]?.toUpperCase()}${describe(usage, policy, s.before).slice(1)} is${limit || ' over budget'}, ${formatBytes(s.need)} must go to reach ${target}`;
+  if (s.reachesTarget) return `${head}: ${deleting}, to ${describe(usage, policy, s.after)}.`;
+  const byCode = new Map<KeepCode, { count: number; bytes: number }>();
+  for (const k of s.toKeep) {
+    if (k.code === 'not-needed' || k.code === 'dangling' || k.code === 'unused' || k.code === 'max-age') continue;
+    const c = byCode.get(k.code) ?? { count: 0, bytes: 0 };
+    byCode.set(k.code, { count: c.count + 1, bytes: c.bytes + k.size });
+  }
+  const parts = [...byCode].map(([code, c]) => `${c.count} ${KEEP_WORDS[code][c.count === 1 ? 0 : 1]} (${formatBytes(c.bytes)})`);
+  const kept = parts.length > 0 ? `every other image must stay: ${parts.join(', ')}` : 'no image is left to delete';
+  const rest = usage.kind === 'budget' ? '' : '; the rest of the filesystem is not images (container layers, volumes, logs, other files)';
+  return `${head}, but ${deleting}, to ${describe(usage, policy, s.after)}: ${kept}${rest}.`;
+}
