@@ -14,8 +14,8 @@ export interface GcPolicy {
   minAgeMs: number;
   /** Images unused for longer than this are deleted whatever the usage (kubelet's imageMaximumGCAge); null: never. */
   maxAgeMs: number | null;
-  /** Images whose id, tag or digest matches one of these are never deleted. */
-  keep: RegExp[];
+  /** Images whose id, tag or digest matches one of these are never deleted; `pattern` as the operator wrote it. */
+  keep: { pattern: string; regex: RegExp }[];
   /** For engines whose filesystem cannot be measured: keep the images' total bytes under this; null: use the percentages. */
   budgetBytes: number | null;
 }
@@ -43,11 +43,11 @@ export function makeGcPolicy(input: GcPolicyInput = {}): GcPolicy {
   if (maxAgeMs !== null && maxAgeMs <= minAgeMs) {
     throw new UsageError(`--max-age ${formatDuration(maxAgeMs)} must be longer than --min-age ${formatDuration(minAgeMs)}.`);
   }
-  const keep = (input.keep ?? []).map((source) => {
+  const keep = (input.keep ?? []).map((pattern) => {
     try {
-      return new RegExp(source);
+      return { pattern, regex: new RegExp(pattern) };
     } catch (err) {
-      throw new UsageError(`--keep ${JSON.stringify(source)} is not a valid regular expression (${(err as Error).message}).`);
+      throw new UsageError(`--keep ${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message}).`);
     }
   });
   const budgetBytes = input.budgetBytes ?? null;

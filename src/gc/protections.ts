@@ -93,8 +93,8 @@ export function protections(
     const child = children.get(image.id);
     if (child) return { code: 'parent', reason: `parent of image ${imageLabel(child)}; the engine refuses to delete an image others build on` };
     const names = [image.id, ...image.repoTags, ...image.repoDigests];
-    const pattern = policy.keep.find((re) => names.some((n) => re.test(n)));
-    if (pattern) return { code: 'keep', reason: `matches --keep ${pattern.source}` };
+    const keep = policy.keep.find((k) => names.some((n) => k.regex.test(n)));
+    if (keep) return { code: 'keep', reason: `matches --keep ${keep.pattern}` };
     const t = times.get(image.id);
     if (t && now - t.firstSeen.at < policy.minAgeMs) {
       return { code: 'min-age', reason: `first seen ${formatDuration(now - t.firstSeen.at)} ago (${t.firstSeen.source}), younger than --min-age ${formatDuration(policy.minAgeMs)}` };

@@ -23,6 +23,12 @@ export interface TestImageOptions {
   created?: Date;
   /** Extra image labels (`dockwarden.test-image=1` is always set). */
   labels?: Record<string, string>;
+  /**
+   * Put busybox and this much padding in a base layer of its own, under the image's own
+   * padding layer: images given the same base share it on disk, as images built FROM the
+   * same base do.
+   */
+  base?: { sizeBytes: number; seed: number };
 }
 
 /** Refuses a dynamically linked busybox: it would fail in the image with a bare "no such file". */
@@ -72,14 +78,22 @@ export function* randomBytes(size: number, seed: number): Generator<Buffer> {
   }
 }
 
-function layerEntries(busybox: Buffer, padBytes: number, seed: number): TarEntry[] {
+function busyboxEntries(busybox: Buffer): TarEntry[] {
   return [
     { type: 'dir', name: 'bin', mode: 0o755 },
     { type: 'file', name: 'bin/busybox', mode: 0o755, size: busybox.length, content: () => [busybox] },
     ...APPLETS.map((a): TarEntry => ({ type: 'symlink', name: `bin/${a}`, target: 'busybox' })),
     { type: 'dir', name: 'tmp', mode: 0o1777 },
-    { type: 'file', name: 'pad', mode: 0o644, size: padBytes, content: () => randomBytes(padBytes, seed) },
   ];
+}
+
+function padEntry(name: string, padBytes: number, seed: number): TarEntry {
+  return { type: 'file', name, mode: 0o644, size: padBytes, content: () => randomBytes(padBytes, seed) };
+}
+
+function layers(busybox: Buffer, padBytes: number, seed: number, base: TestImageOptions['base']): TarEntry[][] {
+  if (!base) return [[...busyboxEntries(busybox), padEntry('pad', padBytes, seed)]];
+  return [[...busyboxEntries(busybox), padEntry('base-pad', base.sizeBytes, base.seed)], [padEntry('pad', padBytes, seed)]];
 }
 
 /**
@@ -93,7 +107,7 @@ export async function loadTestImage(socketPath: string, ref: string, opts: TestI
   if (ref.lastIndexOf(':') <= ref.lastIndexOf('/')) ref = `${ref}:latest`;
   const sizeBytes = opts.sizeBytes ?? MiB;
   const seed = opts.seed ?? seedFromRef(ref);
-  const archive = await imageArchive(ref, layerEntries(await readStaticBusybox(), sizeBytes, seed), {
+  const archive = await imageArchive(ref, layers(await readStaticBusybox(), sizeBytes, seed, opts.base), {
     cmd: ['sh'],
     env: ['PATH=/bin'],
     stopSignal: 'SIGKILL',
