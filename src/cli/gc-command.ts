@@ -1,20 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
-import type { DockerInfo } from '../engine/docker-info.js';
-import type { EngineApi } from '../engine/engine-api.js';
 import { gatherInventory } from '../engine/gather-inventory.js';
 import { parseHumanSize, formatBytes } from '../engine/human-size.js';
 import { DEFAULT_CONCURRENCY } from '../gc/execute-plan.js';
 import { makeGcPolicy } from '../gc/gc-policy.js';
 import { gcExitCode, gcReport } from '../gc/gc-report.js';
-import type { GcUsage } from '../gc/plan-gc.js';
 import { runGc } from '../gc/run-gc.js';
 import { isLocalEndpoint } from '../gather-facts.js';
-import { errorCode, localHostProbe, type HostProbe } from '../host/host-probe.js';
+import { localHostProbe } from '../host/host-probe.js';
 import { imageStoredTimes } from '../host/image-store-times.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import { formatGc } from './format-gc.js';
+import { usageSource } from './gc-usage.js';
 import type { CliIo } from './program.js';
 
 // `dockwarden gc`: the CLI edge of gc/. It connects, decides how usage is measured
@@ -48,25 +46,6 @@ function positiveInt(text: string): number {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-/** How full the engine's storage is: the data root's filesystem, or the images' bytes against a budget. */
-function usageSource(engine: EngineApi, info: DockerInfo, local: boolean, probe: HostProbe, budget: boolean): () => Promise<GcUsage> {
-  if (budget) return async () => ({ kind: 'budget', imageBytes: (await engine.systemDf()).layersSize });
-  const root = info.DockerRootDir;
-  if (!local || !root) {
-    throw new UsageError(
-      `The engine at ${engine.endpoint} is not on this machine, so its data root's filesystem cannot be measured: give --budget SIZE (e.g. --budget 20GB) to keep the images' total under SIZE.`,
-    );
-  }
-  return async () => {
-    try {
-      const fs = await probe.statfs(root);
-      return { kind: 'filesystem', path: root, sizeBytes: fs.sizeBytes, availBytes: fs.availBytes };
-    } catch (err) {
-      throw new UsageError(`Cannot measure the filesystem of the data root ${root} (${errorCode(err)}): run dockwarden on the engine's host (as root), mount the host's / and pass --host-root, or give --budget SIZE.`);
-    }
-  };
-}
 
 export function addGcCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program

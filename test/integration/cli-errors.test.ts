@@ -110,6 +110,24 @@ describe('bad input', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('doctor');
     expect(r.stdout).toContain('facts');
+    expect(r.stdout).toContain('gc');
+  });
+
+  // Flags are checked before any engine is contacted: no socket is needed to be told.
+  it.each([
+    [['--high', '120'], "option '--high <pct>' argument '120' is invalid"],
+    [['--high', '50', '--low', '60'], '--low 60 cannot be higher than --high 50'],
+    [['--keep', '('], '--keep "(" is not a valid regular expression'],
+    [['--min-age', '5x'], '--min-age "5x" is not a duration'],
+    [['--max-age', '1m'], '--max-age 60s must be longer than --min-age 2m'],
+    [['--budget', 'lots'], '--budget "lots" is not a size'],
+    [['--concurrency', '0'], "option '--concurrency <n>' argument '0' is invalid"],
+  ])('gc %j is refused with one line', async (args, message) => {
+    const r = await runCli(['gc', ...args], { env: { DOCKER_HOST: `unix://${dir}/missing.sock` } });
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).toBe('');
   });
 });
 
