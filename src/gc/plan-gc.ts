@@ -1,11 +1,11 @@
 import { formatDuration } from '../core/duration.js';
 import { usedPercent } from '../core/thresholds.js';
 import type { Inventory, InventoryImage } from '../engine/inventory.js';
-import { formatBytes } from '../engine/human-size.js';
 import type { GcPolicy } from './gc-policy.js';
 import { refIndex } from './image-refs.js';
 import { imageTimes, type Evidence, type ImageTimes, type RecordedUse } from './image-times.js';
 import { layerLedger } from './layer-ledger.js';
+import { describeLevel, summarizePlan } from './plan-summary.js';
 import { protections, type KeepCode } from './protections.js';
 
 // The GC decision, pure: inventory, usage, policy and the time in; a plan with a reason
@@ -81,11 +81,6 @@ export function usageLevel(usage: GcUsage, freed = 0): UsageLevel {
   return { usedPct: usedPercent({ sizeBytes: usage.sizeBytes, availBytes: usage.availBytes + freed }), imageBytes: null };
 }
 
-function describe(usage: GcUsage, policy: GcPolicy, lv: UsageLevel): string {
-  if (usage.kind === 'budget') return `images take ${formatBytes(lv.imageBytes ?? 0)} of --budget ${formatBytes(policy.budgetBytes ?? 0)}`;
-  return `usage ${(lv.usedPct ?? 0).toFixed(1)}%`;
-}
-
 function bytesToFree(usage: GcUsage, policy: GcPolicy, collecting: boolean): number {
   if (usage.kind === 'budget') return Math.max(0, usage.imageBytes - (policy.budgetBytes ?? Infinity));
   if (usedPercent(usage) <= (collecting ? policy.lowPct : policy.highPct)) return 0;
@@ -141,7 +136,7 @@ export function planGc(input: PlanInput): GcPlan {
   }
   for (const image of rest) {
     if (freed >= need) {
-      const why = need === 0 ? `not needed: ${describe(usage, policy, usageLevel(usage))} is within the limit` : 'not needed: the target is reached without it';
+      const why = need === 0 ? `not needed: ${describeLevel(usageLevel(usage), policy)} is within the limit` : 'not needed: the target is reached without it';
       toKeep.push(entry(image, 'not-needed', why, ledger.uniqueBytes(image)));
       continue;
     }
@@ -162,49 +157,6 @@ export function planGc(input: PlanInput): GcPlan {
     delete: toDelete,
     keep: toKeep,
     reachesTarget,
-    summary: summarize({ usage, policy, need, freed, before, after, toDelete, toKeep, reachesTarget }),
+    summary: summarizePlan({ policy, need, freed, before, after, deleted: toDelete, kept: toKeep }),
   };
-}
-
-const KEEP_WORDS: Record<KeepCode, [string, string]> = {
-  'in-use': ['in use by a container', 'in use by containers'],
-  service: ['image of a service', 'images of services'],
-  'previous-spec': ['previous spec of a service', 'previous specs of services'],
-  parent: ['parent of another image', 'parents of other images'],
-  keep: ['matching --keep', 'matching --keep'],
-  'min-age': ['younger than --min-age', 'younger than --min-age'],
-};
-
-function summarize(s: {
-  usage: GcUsage;
-  policy: GcPolicy;
-  need: number;
-  freed: number;
-  before: UsageLevel;
-  after: UsageLevel;
-  toDelete: PlannedImage[];
-  toKeep: PlannedImage[];
-  reachesTarget: boolean;
-}): string {
-  const { usage, policy } = s;
-  const n = s.toDelete.length;
-  const deleting = `deleting ${n} ${n === 1 ? 'image' : 'images'} frees about ${formatBytes(s.freed)}`;
-  const limit = usage.kind === 'budget' ? '' : ` above --high ${policy.highPct}%`;
-  if (s.need === 0) {
-    const head = `Nothing to free: ${describe(usage, policy, s.before)} is not${limit || ' over budget'}.`;
-    return n === 0 ? head : `${head} Images unused for longer than --max-age go anyway: ${deleting}.`;
-  }
-  const target = usage.kind === 'budget' ? `--budget ${formatBytes(policy.budgetBytes ?? 0)}` : `--low ${policy.lowPct}%`;
-  const head = `${describe(usage, policy, s.before)[0]?.toUpperCase()}${describe(usage, policy, s.before).slice(1)} is${limit || ' over budget'}, ${formatBytes(s.need)} must go to reach ${target}`;
-  if (s.reachesTarget) return `${head}: ${deleting}, to ${describe(usage, policy, s.after)}.`;
-  const byCode = new Map<KeepCode, { count: number; bytes: number }>();
-  for (const k of s.toKeep) {
-    if (k.code === 'not-needed' || k.code === 'dangling' || k.code === 'unused' || k.code === 'max-age') continue;
-    const c = byCode.get(k.code) ?? { count: 0, bytes: 0 };
-    byCode.set(k.code, { count: c.count + 1, bytes: c.bytes + k.size });
-  }
-  const parts = [...byCode].map(([code, c]) => `${c.count} ${KEEP_WORDS[code][c.count === 1 ? 0 : 1]} (${formatBytes(c.bytes)})`);
-  const kept = parts.length > 0 ? `every other image must stay: ${parts.join(', ')}` : 'no image is left to delete';
-  const rest = usage.kind === 'budget' ? '' : '; the rest of the filesystem is not images (container layers, volumes, logs, other files)';
-  return `${head}, but ${deleting}, to ${describe(usage, policy, s.after)}: ${kept}${rest}.`;
 }

@@ -128,4 +128,24 @@ describe('gc on a filled filesystem', () => {
       await sandbox.clearFill();
     }
   });
+
+  it('with --containers-older-than, removes old stopped containers first and collects their images', async () => {
+    await sandbox.clearFill();
+    const oldId = await sandbox.importImage('old/batch:1', { sizeBytes: 4 * MiB });
+    await sandbox.docker(['create', '--name', 'old-batch', 'old/batch:1', 'true']);
+    await new Promise((r) => setTimeout(r, 2_100));
+    const args = ['--min-age', '0', '--high', '0', '--low', '0', '--keep', '^infra/', '--containers-older-than', '2s', '--build-cache'];
+    const dry = await gc([...args, '--dry-run']);
+    expect(dry.report.containers?.removed).toBeGreaterThanOrEqual(1);
+    expect(dry.report.buildCache).toEqual({ bytes: 0 });
+    expect(dry.report.deleted.map((d) => d.id)).toContain(oldId);
+    expect((await sandbox.docker(['ps', '-a', '--format', '{{.Names}}'])).stdout).toContain('old-batch');
+
+    const real = await gc(args);
+    const names = (await sandbox.docker(['ps', '-a', '--format', '{{.Names}}'])).stdout;
+    expect(names).not.toContain('old-batch');
+    expect(names).toContain('web-1');
+    expect(real.report.deleted.map((d) => d.id)).toContain(oldId);
+    expect(await imageIds()).toContain(ids['running']);
+  });
 });
