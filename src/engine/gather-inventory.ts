@@ -1,6 +1,7 @@
 import { mapLimit } from '../core/map-limit.js';
 import type { DockerInfo } from './docker-info.js';
-import type { EngineApi, EngineEvent, ImageSummary } from './engine-api.js';
+import { EngineError } from '../core/errors.js';
+import type { EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary } from './engine-api.js';
 import { layersWithSizes } from './image-layers.js';
 import type { Inventory, InventoryImage, ServiceImages, UseEvent } from './inventory.js';
 
@@ -61,8 +62,16 @@ export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: 
     services(engine, info),
     recentEvents(engine, now),
   ]);
-  const images: InventoryImage[] = await mapLimit(topLevel(allImages), PER_IMAGE_CONCURRENCY, async (i) => {
-    const [details, history] = await Promise.all([engine.inspectImage(i.id), engine.imageHistory(i.id)]);
+  const found = await mapLimit(topLevel(allImages), PER_IMAGE_CONCURRENCY, async (i): Promise<InventoryImage | null> => {
+    let details: ImageDetails;
+    let history: HistoryEntry[];
+    try {
+      [details, history] = await Promise.all([engine.inspectImage(i.id), engine.imageHistory(i.id)]);
+    } catch (err) {
+      // Deleted between the list and the inspect (another gc, a prune): nothing to decide.
+      if (err instanceof EngineError && err.details.status === 404) return null;
+      throw err;
+    }
     return {
       id: i.id,
       repoTags: i.repoTags,
@@ -76,6 +85,7 @@ export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: 
       storedAt: null,
     };
   });
+  const images = found.filter((i): i is InventoryImage => i !== null);
   if (images.some((i) => i.layers.some((l) => l.size === null))) {
     const df = await engine.systemDf();
     const shared = new Map(df.images.map((i) => [i.id, i.sharedSize]));

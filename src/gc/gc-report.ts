@@ -17,21 +17,11 @@ export interface GcReportImage {
   lastUsedSource: string;
 }
 
-export interface GcReport {
-  dryRun: boolean;
-  before: UsageLevel;
-  after: UsageLevel;
-  bytesToFree: number;
-  reachedTarget: boolean;
-  summary: string;
+export type GcReport = Pick<GcRun, 'dryRun' | 'before' | 'after' | 'bytesToFree' | 'reachedTarget' | 'summary' | 'containers' | 'buildCache' | 'rounds' | 'notes'> & {
   deleted: GcReportImage[];
   kept: GcReportImage[];
   failed: { id: string; tags: string[]; error: string }[];
-  containers: GcRun['containers'];
-  buildCache: GcRun['buildCache'];
-  rounds: number;
-  notes: string[];
-}
+};
 
 const round2 = (n: number | null): number | null => (n === null ? null : Math.round(n * 100) / 100);
 
