@@ -24,6 +24,8 @@ export interface ExecutionResult {
   failed: { image: PlannedImage; message: string }[];
 }
 
+const status = (err: unknown): number | undefined => (err instanceof EngineError ? err.details.status : undefined);
+
 /**
  * Deleting by id works only when the image has at most one tag and all its references
  * are in one repository; otherwise the engine wants `force` ("referenced in multiple
@@ -42,7 +44,13 @@ async function deleteImage(engine: EngineApi, image: PlannedImage): Promise<void
   const untagged: string[] = [];
   try {
     for (const ref of [...image.tags, ...image.digests]) {
-      await engine.removeImage(ref);
+      try {
+        await engine.removeImage(ref);
+      } catch (err) {
+        // Removing a repository's last tag also drops its digests: that one is gone already.
+        if (status(err) === 404) continue;
+        throw err;
+      }
       if (image.tags.includes(ref)) untagged.push(ref);
     }
   } catch (err) {
@@ -52,8 +60,6 @@ async function deleteImage(engine: EngineApi, image: PlannedImage): Promise<void
     throw err;
   }
 }
-
-const status = (err: unknown): number | undefined => (err instanceof EngineError ? err.details.status : undefined);
 
 export async function executePlan(engine: EngineApi, planned: readonly PlannedImage[], opts: ExecuteOptions = {}): Promise<ExecutionResult> {
   const result: ExecutionResult = { deleted: [], kept: [], failed: [] };
