@@ -1,6 +1,6 @@
 import { EngineError } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';
-import type { EngineApi } from '../engine/engine-api.js';
+import type { EngineApi, RemovedImage } from '../engine/engine-api.js';
 import { parseRef } from './image-refs.js';
 import type { PlannedImage } from './plan-gc.js';
 
@@ -42,17 +42,25 @@ async function deleteImage(engine: EngineApi, image: PlannedImage): Promise<void
     return;
   }
   const untagged: string[] = [];
+  let answered = false;
   try {
     for (const ref of [...image.tags, ...image.digests]) {
+      let removed: RemovedImage;
       try {
-        await engine.removeImage(ref);
+        removed = await engine.removeImage(ref);
       } catch (err) {
         // Removing a repository's last tag also drops its digests: that one is gone already.
         if (status(err) === 404) continue;
         throw err;
       }
+      answered = true;
+      if (removed.deleted.includes(image.id)) return;
       if (image.tags.includes(ref)) untagged.push(ref);
     }
+    if (!answered) throw new EngineError(`No such image: ${image.id}`, { status: 404, said: `No such image: ${image.id}` });
+    // Every planned reference is gone and the image is not: it was tagged again since planning.
+    const said = 'the image has references gc did not plan to remove (tagged again since planning)';
+    throw new EngineError(said, { status: 409, said });
   } catch (err) {
     // The last reference is where the engine checks for users; put the tags back so a
     // refused deletion leaves the image as it found it.

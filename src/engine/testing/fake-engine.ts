@@ -6,8 +6,9 @@ import type { ServiceFacts, VersionFacts } from '../engine-facts.js';
 // A stateful engine for tests (kubelet's FakeRuntime): tests build a state, run gc
 // against it, and assert on the state left. Image removal follows moby's rules
 // (daemon/images/image_delete.go): by id only when at most one tag and one repository;
-// by reference it untags, and the last reference deletes; a container using the image,
-// or a child image, makes the engine answer 409 without `force`.
+// by reference it untags (and, with a repository's last tag, that repository's digests),
+// and the last reference deletes; a container using the image, or a child image, makes
+// the engine answer 409 without `force`.
 
 export interface FakeImage {
   id: string;
@@ -19,6 +20,8 @@ export interface FakeImage {
   diffIds?: string[];
   history?: HistoryEntry[];
   lastTagTime?: number | null;
+  /** Bytes shared with other images, as /system/df reports it. @default 0 */
+  sharedSize?: number;
 }
 
 export interface FakeContainer {
@@ -45,6 +48,22 @@ const repoOf = (ref: string): string => {
   return colon > base.lastIndexOf('/') ? base.slice(0, colon) : base;
 };
 
+const isDigestRef = (ref: string): boolean => ref.includes('@');
+
+/** moby's isSingleReference: at most one tag, and every reference in one repository; false when none. */
+function isSingleReference(refs: string[]): boolean {
+  if (refs.length <= 1) return refs.length === 1;
+  const tags = refs.filter((r) => !isDigestRef(r));
+  if (tags.length > 1) return false;
+  const digestRepos = new Set(refs.filter(isDigestRef).map(repoOf));
+  return digestRepos.size === 1 && digestRepos.has(repoOf(tags[0] ?? (refs[0] as string)));
+}
+
+/** An id or an id prefix of 12 hex digits or more (moby's isImageIDPrefix, as the fake resolves ids). */
+const idMatches = (image: FakeImage, ref: string): boolean => image.id === ref || (ref.length >= 12 && image.id.replace('sha256:', '').startsWith(ref.replace('sha256:', '')));
+
+const isRunning = (c: FakeContainer): boolean => ['running', 'paused', 'restarting'].includes(c.state ?? 'running');
+
 export class FakeEngine implements EngineApi {
   readonly endpoint = 'unix:///fake/docker.sock';
   images = new Map<string, FakeImage>();
@@ -58,6 +77,8 @@ export class FakeEngine implements EngineApi {
   failNext = new Map<string, Error>();
   /** Runs before each removal: lets a test create a container "while gc runs". */
   beforeRemove: ((ref: string) => void) | null = null;
+  /** The engine's clock (unix ms), for prune filters. */
+  clock: () => number = () => Date.now();
 
   constructor(state: { images?: FakeImage[]; containers?: FakeContainer[]; services?: ServiceFacts[] } = {}) {
     for (const i of state.images ?? []) this.images.set(i.id, { repoDigests: [], ...i });
@@ -76,7 +97,7 @@ export class FakeEngine implements EngineApi {
   }
 
   private find(ref: string): FakeImage | undefined {
-    const byId = [...this.images.values()].find((i) => i.id === ref || (ref.length >= 12 && i.id.replace('sha256:', '').startsWith(ref.replace('sha256:', ''))));
+    const byId = [...this.images.values()].find((i) => idMatches(i, ref));
     return byId ?? [...this.images.values()].find((i) => i.repoTags.includes(ref) || (i.repoDigests ?? []).includes(ref));
   }
 
@@ -115,7 +136,7 @@ export class FakeEngine implements EngineApi {
 
   async systemDf(): Promise<SystemDf> {
     this.record('systemDf');
-    const images = await this.listImages();
+    const images = (await this.listImages()).map((i) => ({ ...i, sharedSize: this.images.get(i.id)?.sharedSize ?? 0 }));
     return { layersSize: images.reduce((s, i) => s + i.size, 0), images, containers: [], volumes: [], buildCache: { count: 0, size: 0, inUse: 0, reclaimable: 0 } };
   }
 
@@ -129,28 +150,58 @@ export class FakeEngine implements EngineApi {
     this.record(`removeImage ${ref}`);
     const image = this.find(ref);
     if (!image) throw notFound(ref);
-    const byId = image.id === ref || !(image.repoTags.includes(ref) || (image.repoDigests ?? []).includes(ref));
-    const refs = [...image.repoTags, ...(image.repoDigests ?? [])];
-    if (byId && (image.repoTags.length > 1 || new Set(refs.map(repoOf)).size > 1)) {
-      throw conflict(`conflict: unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+    const refs = () => [...image.repoTags, ...(image.repoDigests ?? [])];
+    const untagged: string[] = [];
+    const unref = (r: string) => {
+      image.repoTags = image.repoTags.filter((t) => t !== r);
+      image.repoDigests = (image.repoDigests ?? []).filter((d) => d !== r);
+      untagged.push(r);
+    };
+    if (!idMatches(image, ref)) {
+      const user = this.containers.find((c) => c.imageId === image.id);
+      if (user && isSingleReference(refs())) {
+        throw conflict(`conflict: unable to remove repository reference "${ref}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${image.id.slice(7, 19)}`);
+      }
+      unref(ref);
+      // A repository whose last tag goes keeps none of its digest references either.
+      if (!isDigestRef(ref) && !image.repoTags.some((t) => repoOf(t) === repoOf(ref))) {
+        for (const d of (image.repoDigests ?? []).filter((d) => repoOf(d) === repoOf(ref))) unref(d);
+      }
+      if (refs().length > 0) return { untagged, deleted: [] };
+      // The last reference is gone: the engine deletes the image quietly, leaving it untagged on a conflict.
+      if (this.deleteConflict(image, true)) return { untagged, deleted: [] };
+    } else {
+      if (isSingleReference(refs())) {
+        const c = this.deleteConflict(image, false);
+        if (c) throw c;
+        for (const r of refs()) unref(r);
+      }
+      const c = this.deleteConflict(image, true);
+      if (c) throw c;
     }
-    if (!byId && refs.length > 1) {
-      image.repoTags = image.repoTags.filter((t) => t !== ref);
-      image.repoDigests = (image.repoDigests ?? []).filter((d) => d !== ref);
-      return { untagged: [ref], deleted: [] };
-    }
-    const user = this.containers.find((c) => c.imageId === image.id);
-    if (user) throw conflict(`conflict: unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image is being used by ${user.state === 'running' ? 'running' : 'stopped'} container ${user.id.slice(0, 12)}`);
-    if ([...this.images.values()].some((i) => i.parentId === image.id)) throw conflict(`conflict: unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`);
     this.images.delete(image.id);
-    return { untagged: refs, deleted: [image.id] };
+    return { untagged, deleted: [image.id] };
+  }
+
+  /** moby's checkImageDeleteConflict without `force`, in its order: children, running, references, stopped. */
+  private deleteConflict(image: FakeImage, references: boolean): EngineError | null {
+    const short = image.id.slice(7, 19);
+    if ([...this.images.values()].some((i) => i.parentId === image.id)) return conflict(`conflict: unable to delete ${short} (cannot be forced) - image has dependent child images`);
+    const running = this.containers.find((c) => c.imageId === image.id && isRunning(c));
+    if (running) return conflict(`conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+    if (references && [...image.repoTags, ...(image.repoDigests ?? [])].length > 0) return conflict(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
+    const stopped = this.containers.find((c) => c.imageId === image.id);
+    if (stopped) return conflict(`conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${stopped.id.slice(0, 12)}`);
+    return null;
   }
 
   async tagImage(id: string, repoTag: string): Promise<void> {
     this.record(`tagImage ${id} ${repoTag}`);
     const image = this.find(id);
     if (!image) throw notFound(id);
-    if (!image.repoTags.includes(repoTag)) image.repoTags.push(repoTag);
+    // A tag names one image: tagging moves it from whichever image had it.
+    for (const other of this.images.values()) other.repoTags = other.repoTags.filter((t) => t !== repoTag);
+    image.repoTags.push(repoTag);
   }
 
   async inspectImage(id: string): Promise<ImageDetails> {
@@ -170,8 +221,8 @@ export class FakeEngine implements EngineApi {
   async pruneContainers(until: string): Promise<PruneResult> {
     this.record(`pruneContainers ${until}`);
     const seconds = Number(until.replace(/s$/, ''));
-    const cutoff = Date.now() / 1000 - seconds;
-    const gone = this.containers.filter((c) => c.state !== 'running' && c.state !== 'paused' && (c.created ?? 0) < cutoff);
+    const cutoff = this.clock() / 1000 - seconds;
+    const gone = this.containers.filter((c) => !isRunning(c) && (c.created ?? 1_700_000_000) < cutoff);
     this.containers = this.containers.filter((c) => !gone.includes(c));
     return { deleted: gone.map((c) => c.id), spaceReclaimed: 0 };
   }

@@ -47,7 +47,7 @@ export function fakeHostProbe(opts: FakeHostOptions): HostProbe & { calls: strin
   const inspect = async (p: string): Promise<PathEntry> => {
     const target = links.get(p);
     if (target !== undefined) return { kind: 'link', target };
-    return files.has(p) || sizes.has(p) || dirs.has(p) ? { kind: 'other' } : { kind: 'missing' };
+    return files.has(p) || sizes.has(p) || mtimes.has(p) || dirs.has(p) ? { kind: 'other' } : { kind: 'missing' };
   };
   const real = async (p: string): Promise<string | null> => {
     const r = await resolveInRoot(p, inspect);

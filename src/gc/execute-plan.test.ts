@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../core/errors.js';
+import { FakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
+import { executePlan } from './execute-plan.js';
+import type { PlannedImage } from './plan-gc.js';
+import { id, MB, T0 } from './testing/build-inventory.js';
+
+// The executor against a stateful fake engine that follows moby's image-delete rules:
+// each test builds the engine's images, runs a plan that deletes them, and looks at
+// what the engine holds afterwards.
+
+function img(name: string, tags: string[], digests: string[] = [], size = 100 * MB): FakeImage {
+  return { id: id(name), repoTags: tags, repoDigests: digests, size };
+}
+
+/** The plan entry the planner would give a collectable image. */
+function planned(image: FakeImage): PlannedImage {
+  const evidence = { at: T0, source: 'test' };
+  return { id: image.id, tags: [...image.repoTags], digests: [...(image.repoDigests ?? [])], bytes: image.size, size: image.size, code: 'unused', reason: 'least recently used', lastUsed: evidence, firstSeen: evidence };
+}
+
+/** An engine holding `images` and the plan that deletes all of them. */
+function setup(...images: FakeImage[]): { engine: FakeEngine; plan: PlannedImage[] } {
+  const plan = images.map(planned);
+  return { engine: new FakeEngine({ images }), plan };
+}
+
+const removals = (engine: FakeEngine): string[] => engine.calls.filter((c) => c.startsWith('removeImage '));
+const DIGEST = `sha256:${'d'.repeat(64)}`;
+
+describe('executePlan deletes what the plan says', () => {
+  it('deletes an image with at most one tag, and references in one repository, by its id', async () => {
+    const { engine, plan } = setup(img('one', ['app:1'], [`app@${DIGEST}`]), img('none', []));
+    const result = await executePlan(engine, plan);
+    expect(engine.images.size).toBe(0);
+    expect(removals(engine)).toEqual([`removeImage ${id('one')}`, `removeImage ${id('none')}`]);
+    expect(result.deleted.map((d) => [d.id, d.bytes])).toEqual([[id('one'), 100 * MB], [id('none'), 100 * MB]]);
+    expect(result.kept).toEqual([]);
+    expect(result.failed).toEqual([]);
+  });
+
+  it('removes each tag of an image with several tags, and the last one deletes it', async () => {
+    const { engine, plan } = setup(img('multi', ['app:1', 'app:2']));
+    const result = await executePlan(engine, plan);
+    expect(engine.images.has(id('multi'))).toBe(false);
+    expect(removals(engine)).toEqual(['removeImage app:1', 'removeImage app:2']);
+    expect(result.deleted.map((d) => d.bytes)).toEqual([100 * MB]);
+  });
+
+  it('removes each reference of an image tagged in several repositories, and the last one deletes it', async () => {
+    const { engine, plan } = setup(img('mirrored', ['app:1', 'mirror.local/app:1']));
+    const result = await executePlan(engine, plan);
+    expect(engine.images.has(id('mirrored'))).toBe(false);
+    expect(removals(engine)).toEqual(['removeImage app:1', 'removeImage mirror.local/app:1']);
+    expect(result.deleted.map((d) => d.bytes)).toEqual([100 * MB]);
+  });
+
+  it('reports the predicted bytes for an image with tags and digests in several repositories', async () => {
+    // moby drops a repository's digests together with its last tag, so the image is gone
+    // once the tags are: it was deleted by gc, not "already gone".
+    const { engine, plan } = setup(img('pulled', ['app:1', 'mirror.local/app:1'], [`app@${DIGEST}`, `mirror.local/app@${DIGEST}`]));
+    const result = await executePlan(engine, plan);
+    expect(engine.images.has(id('pulled'))).toBe(false);
+    expect(result.deleted.map((d) => [d.bytes, d.reason])).toEqual([[100 * MB, 'least recently used']]);
+  });
+
+  it('deletes an image that a digest in another repository still holds once its tag is gone', async () => {
+    const { engine, plan } = setup(img('digested', ['app:1'], [`app@${DIGEST}`, `mirror.local/app@${DIGEST}`]));
+    const result = await executePlan(engine, plan);
+    expect(engine.images.get(id('digested'))).toBeUndefined();
+    expect(result.deleted.map((d) => d.bytes)).toEqual([100 * MB]);
+  });
+});
+
+describe('executePlan lets the engine have the last word', () => {
+  it('keeps an image the engine refuses with 409, with code in-use and the engine message', async () => {
+    const { engine, plan } = setup(img('busy', ['busy:1']));
+    engine.beforeRemove = () => engine.containers.push({ id: 'c0ffee000000aaaa', name: 'late', imageId: id('busy'), state: 'exited' });
+    const result = await executePlan(engine, plan);
+    expect(engine.images.get(id('busy'))?.repoTags).toEqual(['busy:1']);
+    expect(result.deleted).toEqual([]);
+    expect(result.kept).toHaveLength(1);
+    expect(result.kept[0]).toMatchObject({ id: id('busy'), code: 'in-use', bytes: 0 });
+    expect(result.kept[0]?.reason).toMatch(/^the engine refused: conflict: unable to delete .* image is being used by stopped container c0ffee000000$/);
+  });
+
+  it('puts the removed tags back when the engine refuses the last reference of a multi-tag image', async () => {
+    const { engine, plan } = setup(img('busy', ['app:1', 'app:2', 'mirror.local/app:1']));
+    engine.beforeRemove = (ref) => {
+      if (ref === 'mirror.local/app:1') engine.containers.push({ id: 'c0ffee000000aaaa', name: 'late', imageId: id('busy') });
+    };
+    const result = await executePlan(engine, plan);
+    expect(engine.images.get(id('busy'))?.repoTags.sort()).toEqual(['app:1', 'app:2', 'mirror.local/app:1']);
+    expect(result.kept.map((k) => k.code)).toEqual(['in-use']);
+    expect(result.kept[0]?.reason).toContain('container c0ffee000000 is using its referenced image');
+  });
+
+  it('keeps an image whose container was created after planning without asking the engine to remove it', async () => {
+    const { engine, plan } = setup(img('new-user', ['app:1']), img('free', ['free:1']));
+    engine.containers.push({ id: 'c0ffee000000aaaa', name: 'web', imageId: id('new-user'), state: 'running' });
+    const result = await executePlan(engine, plan);
+    expect(removals(engine)).toEqual([`removeImage ${id('free')}`]);
+    expect(engine.images.has(id('new-user'))).toBe(true);
+    expect(result.kept).toEqual([{ ...plan[0], code: 'in-use', bytes: 0, reason: 'in use by container web (running), created after planning' }]);
+  });
+
+  it('counts an image already gone (404) as deleted with 0 bytes', async () => {
+    const { engine, plan } = setup(img('gone', ['gone:1']), img('here', ['here:1']));
+    engine.images.delete(id('gone'));
+    const result = await executePlan(engine, plan);
+    expect(engine.images.size).toBe(0);
+    expect(result.deleted.map((d) => [d.id, d.bytes])).toEqual([[id('gone'), 0], [id('here'), 100 * MB]]);
+    expect(result.deleted[0]?.reason).toBe('least recently used; already gone when gc reached it');
+  });
+
+  it('counts an image with several tags that is already gone (404) as deleted with 0 bytes', async () => {
+    const { engine, plan } = setup(img('gone', ['app:1', 'app:2']));
+    engine.images.clear();
+    const result = await executePlan(engine, plan);
+    expect(result.deleted.map((d) => [d.id, d.bytes])).toEqual([[id('gone'), 0]]);
+  });
+
+  it('does not report as deleted an image tagged again after planning, and leaves its tags', async () => {
+    const { engine, plan } = setup(img('retagged', ['app:1', 'app:2']));
+    engine.images.get(id('retagged'))?.repoTags.push('app:latest');
+    const result = await executePlan(engine, plan);
+    expect(engine.images.get(id('retagged'))?.repoTags.sort()).toEqual(['app:1', 'app:2', 'app:latest']);
+    expect(result.deleted).toEqual([]);
+  });
+
+  it('puts other engine errors in failed and goes on with the rest', async () => {
+    const { engine, plan } = setup(img('broken', ['broken:1']), img('fine', ['fine:1']));
+    engine.failNext.set('removeImage', new EngineError('The Docker engine at fake answered 500: driver failed.', { status: 500, said: 'driver failed' }));
+    const result = await executePlan(engine, plan, { concurrency: 1 });
+    expect([...engine.images.keys()]).toEqual([id('broken')]);
+    expect(result.failed).toEqual([{ image: plan[0], message: 'The Docker engine at fake answered 500: driver failed.' }]);
+    expect(result.deleted.map((d) => d.id)).toEqual([id('fine')]);
+    expect(result.kept).toEqual([]);
+  });
+});
+
+describe('executePlan pacing', () => {
+  it('never has more removals in flight than the concurrency option', async () => {
+    const images = Array.from({ length: 10 }, (_, i) => img(`img${i}`, [`img${i}:1`]));
+    const { engine, plan } = setup(...images);
+    let inFlight = 0;
+    let most = 0;
+    const remove = engine.removeImage.bind(engine);
+    engine.removeImage = async (ref) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      try {
+        return await remove(ref);
+      } finally {
+        inFlight--;
+      }
+    };
+    const result = await executePlan(engine, plan, { concurrency: 3 });
+    expect(most).toBe(3);
+    expect(result.deleted).toHaveLength(10);
+    expect(engine.images.size).toBe(0);
+  });
+
+  it('reports progress once per image with done, total and the bytes freed so far', async () => {
+    const { engine, plan } = setup(img('a', ['a:1'], [], 10), img('b', ['b:1'], [], 20), img('c', ['c:1'], [], 30));
+    const progress: [number, number, number][] = [];
+    await executePlan(engine, plan, { concurrency: 1, onProgress: (done, total, freed) => progress.push([done, total, freed]) });
+    expect(progress).toEqual([[1, 3, 10], [2, 3, 30], [3, 3, 60]]);
+  });
+});
