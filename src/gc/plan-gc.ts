@@ -136,7 +136,7 @@ export function planGc(input: PlanInput): GcPlan {
   }
   for (const image of rest) {
     if (freed >= need) {
-      const why = need === 0 ? `not needed: ${describeLevel(usageLevel(usage), policy)} is within the limit` : 'not needed: the target is reached without it';
+      const why = need === 0 ? `not needed: ${describeLevel(usageLevel(usage))} is within the limit` : 'not needed: the target is reached without it';
       toKeep.push(entry(image, 'not-needed', why, ledger.uniqueBytes(image)));
       continue;
     }
@@ -157,6 +157,6 @@ export function planGc(input: PlanInput): GcPlan {
     delete: toDelete,
     keep: toKeep,
     reachesTarget,
-    summary: summarizePlan({ policy, need, freed, before, after, deleted: toDelete, kept: toKeep }),
+    summary: summarizePlan({ policy, collecting: input.collecting ?? false, need, freed, before, after, deleted: toDelete, kept: toKeep }),
   };
 }

@@ -8,8 +8,9 @@ import type { KeepCode } from './protections.js';
 // so the operator knows whether to remove containers, roll a service forward, or look
 // beyond images.
 
-export function describeLevel(level: UsageLevel, policy: GcPolicy): string {
-  if (level.usedPct === null) return `images take ${formatBytes(level.imageBytes ?? 0)} of --budget ${formatBytes(policy.budgetBytes ?? 0)}`;
+/** A noun phrase: "usage 91.2%", "image usage 4.1 GiB". */
+export function describeLevel(level: UsageLevel): string {
+  if (level.usedPct === null) return `image usage ${formatBytes(level.imageBytes ?? 0)}`;
   return `usage ${level.usedPct.toFixed(1)}%`;
 }
 
@@ -37,19 +38,31 @@ function whatStays(kept: readonly PlannedImage[]): string {
   return [...byCode].map(([code, c]) => `${c.count} ${KEEP_WORDS[code][c.count === 1 ? 0 : 1]} (${formatBytes(c.bytes)})`).join(', ');
 }
 
-export function summarizePlan(p: { policy: GcPolicy; need: number; freed: number; before: UsageLevel; after: UsageLevel; deleted: readonly PlannedImage[]; kept: readonly PlannedImage[] }): string {
+export function summarizePlan(p: {
+  policy: GcPolicy;
+  /** A later round, collecting from --low on (see PlanInput.collecting). */
+  collecting: boolean;
+  need: number;
+  freed: number;
+  before: UsageLevel;
+  after: UsageLevel;
+  deleted: readonly PlannedImage[];
+  kept: readonly PlannedImage[];
+}): string {
   const budget = p.before.usedPct === null;
+  const budgetText = `--budget ${formatBytes(p.policy.budgetBytes ?? 0)}`;
+  const trigger = p.collecting ? `--low ${p.policy.lowPct}%` : `--high ${p.policy.highPct}%`;
   const n = p.deleted.length;
   const deleting = `deleting ${n} ${n === 1 ? 'image' : 'images'} frees about ${formatBytes(p.freed)}`;
-  const now = describeLevel(p.before, p.policy);
+  const now = describeLevel(p.before);
   const Now = now.charAt(0).toUpperCase() + now.slice(1);
   if (p.need === 0) {
-    const head = `Nothing to free: ${now} is ${budget ? 'within budget' : `not above --high ${p.policy.highPct}%`}.`;
+    const head = `Nothing to free: ${now} is ${budget ? `within ${budgetText}` : `not above ${trigger}`}.`;
     return n === 0 ? head : `${head} Images unused for longer than --max-age go anyway: ${deleting}.`;
   }
-  const target = budget ? `--budget ${formatBytes(p.policy.budgetBytes ?? 0)}` : `--low ${p.policy.lowPct}%`;
-  const head = `${Now} is ${budget ? 'over budget' : `above --high ${p.policy.highPct}%`}, ${formatBytes(p.need)} must go to reach ${target}`;
-  const after = describeLevel(p.after, p.policy);
+  const target = budget ? budgetText : `--low ${p.policy.lowPct}%`;
+  const head = `${Now} is ${budget ? `over ${budgetText}` : `above ${trigger}`}, ${formatBytes(p.need)} must go to reach ${target}`;
+  const after = describeLevel(p.after);
   if (p.freed >= p.need) return `${head}: ${deleting}, to ${after}.`;
   const stays = whatStays(p.kept);
   const kept = stays ? `every other image must stay: ${stays}` : 'no image is left to delete';

@@ -92,7 +92,8 @@ export function protections(
     if (previous) return { code: 'previous-spec', reason: `previous spec of service ${previous}, needed for rollback` };
     const child = children.get(image.id);
     if (child) return { code: 'parent', reason: `parent of image ${imageLabel(child)}; the engine refuses to delete an image others build on` };
-    const names = [image.id, ...image.repoTags, ...image.repoDigests];
+    // The bare hex too: people copy ids from `docker images`, which shows them without sha256:.
+    const names = [image.id, image.id.replace(/^sha256:/, ''), ...image.repoTags, ...image.repoDigests];
     const keep = policy.keep.find((k) => names.some((n) => k.regex.test(n)));
     if (keep) return { code: 'keep', reason: `matches --keep ${keep.pattern}` };
     const t = times.get(image.id);
