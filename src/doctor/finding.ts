@@ -17,6 +17,7 @@ export const FINDING_IDS = [
   'swarm.no-rollback',
   'upgrade.restarts-docker',
   'sizelimit.unavailable',
+  'disk.forecast',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

@@ -25,6 +25,7 @@ describe('frozen formats', () => {
       'swarm.no-rollback',
       'upgrade.restarts-docker',
       'sizelimit.unavailable',
+      'disk.forecast',
     ]);
   });
 

@@ -1,0 +1,122 @@
+import type { Finding } from '../doctor/finding.js';
+
+// What the agent remembers between runs and across daemon restarts: the contract between
+// agent/ (which writes), web/ and `dockwarden status` (which read), and the SQLite
+// implementation in sqlite-store.ts. Times are unix milliseconds.
+
+export interface UsageSample {
+  at: number;
+  /** The data-root filesystem; null when it cannot be measured (remote engine). */
+  fsSizeBytes: number | null;
+  fsAvailBytes: number | null;
+  inodesTotal: number | null;
+  inodesFree: number | null;
+  images: number;
+  /** The images' total bytes (layers counted once); null when not measured this time. */
+  imageBytes: number | null;
+  containers: number;
+  containersRunning: number;
+}
+
+/** Who the engine was at one (re)connection: what the drift guard compares. */
+export interface EngineIdentity {
+  at: number;
+  engineId: string;
+  serverVersion: string;
+  dockerRootDir: string;
+  driver: string;
+  /** When the dockerd process started (local engines), else null. */
+  startedAt: number | null;
+  images: number;
+  containers: number;
+}
+
+export interface StoredEvent {
+  /** unix ms */
+  at: number;
+  /** The engine's timeNano, as a decimal string: what `since` resumes from. */
+  timeNano: string;
+  type: string;
+  action: string;
+  actorId: string;
+  attributes: Record<string, string>;
+}
+
+export interface ImageUse {
+  imageId: string;
+  firstSeen: number;
+  lastUsed: number;
+  /** e.g. `container start event`, `present at agent start`. */
+  lastUseSource: string;
+}
+
+export interface StoredFinding {
+  finding: Finding;
+  firstSeen: number;
+  lastSeen: number;
+  /** null while open. */
+  resolvedAt: number | null;
+}
+
+export interface GcRunRecord {
+  at: number;
+  trigger: 'schedule' | 'pressure' | 'manual';
+  dryRun: boolean;
+  beforePct: number | null;
+  afterPct: number | null;
+  deleted: number;
+  freedBytes: number;
+  kept: number;
+  failed: number;
+  summary: string;
+}
+
+export interface AgentStore {
+  readonly path: string;
+  /** Set when the file was unreadable at open and was moved aside: the path it was moved to. */
+  readonly recoveredFrom: string | null;
+
+  addSample(sample: UsageSample): void;
+  /**
+   * Samples in [since, until], oldest first. When more than `maxPoints` would come back,
+   * they are averaged into equal time buckets (what a chart needs); retention has
+   * already downsampled old ones to 5-minute means.
+   */
+  samples(since: number, until: number, maxPoints?: number): UsageSample[];
+
+  /** An image was used at `at` (container create/start/exec...): lastUsed = max, firstSeen = min. */
+  recordImageUse(imageId: string, at: number, source: string): void;
+  /** Images present now: those never seen before get firstSeen = lastUsed = at. */
+  noteImagesPresent(imageIds: readonly string[], at: number, source: string): void;
+  imageUses(): Map<string, ImageUse>;
+
+  recordIdentity(identity: EngineIdentity): void;
+  /** Newest first. */
+  identities(limit: number): EngineIdentity[];
+
+  addEvents(events: readonly StoredEvent[]): void;
+  /** The newest stored event's timeNano, to resume /events after a reconnect; null when none. */
+  lastEventTimeNano(): string | null;
+  /** Newest first. */
+  recentEvents(limit: number): StoredEvent[];
+
+  /** Inserts or refreshes a finding by its id (lastSeen = at; a resolved one re-opens with firstSeen = at). */
+  saveFinding(finding: Finding, at: number): void;
+  resolveFinding(id: string, at: number): void;
+  /** Open findings (resolvedAt null), most severe first. */
+  openFindings(): StoredFinding[];
+  /** Every finding, open and resolved, newest lastSeen first. */
+  findingHistory(limit: number): StoredFinding[];
+
+  addGcRun(run: GcRunRecord): void;
+  /** Newest first. */
+  gcRuns(limit: number): GcRunRecord[];
+
+  /**
+   * Keeps the file small: raw samples for 48 h, then 5-minute means up to 90 days;
+   * events 7 days; resolved findings and gc runs 90 days; image uses of images not seen
+   * for 90 days.
+   */
+  applyRetention(now: number): void;
+  close(): void;
+}
