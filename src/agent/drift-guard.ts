@@ -1,4 +1,5 @@
 import type { Finding } from '../doctor/finding.js';
+import type { LocationContents } from '../host/data-root-contents.js';
 import type { ConfigSetting } from '../host/local-facts.js';
 import type { EngineIdentity } from '../store/agent-store.js';
 
@@ -7,13 +8,6 @@ import type { EngineIdentity } from '../store/agent-store.js';
 // of the configured root and every image "disappeared" while the data sat in the old
 // directory. Pure: the identities the agent recorded at each (re)connection, what the
 // old location still holds, and where the root is configured, in; a finding out.
-
-export interface LocationContents {
-  /** Images in <root>/image/<driver>/imagedb; null when unreadable. */
-  images: number | null;
-  /** Entries in <root>/containers; null when unreadable. */
-  containers: number | null;
-}
 
 export interface DriftInput {
   current: EngineIdentity;

@@ -1,18 +1,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
-import { gatherInventory } from '../engine/gather-inventory.js';
 import { parseHumanSize, formatBytes } from '../engine/human-size.js';
 import { DEFAULT_CONCURRENCY } from '../gc/execute-plan.js';
 import { makeGcPolicy } from '../gc/gc-policy.js';
 import { gcExitCode, gcReport } from '../gc/gc-report.js';
 import { runGc } from '../gc/run-gc.js';
+import { inventorySource, usageSource } from '../gc-sources.js';
 import { isLocalEndpoint } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
-import { imageStoredTimes } from '../host/image-store-times.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import { formatGc } from './format-gc.js';
-import { usageSource } from './gc-usage.js';
 import type { CliIo } from './program.js';
 
 // `dockwarden gc`: the CLI edge of gc/. It connects, decides how usage is measured
@@ -79,14 +77,7 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
       const local = isLocalEndpoint(choice.endpoint);
       const probe = localHostProbe(global.hostRoot ?? '/');
       const usage = usageSource(engine, info, local, probe, policy.budgetBytes !== null);
-      const inventory = async () => {
-        const inv = await gatherInventory(engine, info, io.now());
-        if (local && info.DockerRootDir && info.Driver) {
-          const stored = await imageStoredTimes(probe, info.DockerRootDir, info.Driver, inv.images.map((i) => i.id));
-          for (const image of inv.images) image.storedAt = stored.get(image.id) ?? null;
-        }
-        return inv;
-      };
+      const inventory = inventorySource(engine, info, local ? probe : null, io.now);
       const progress = io.stderrIsTty && !flags.dryRun ? progressLine(io) : undefined;
       const run = await runGc(
         { engine, inventory, usage, now: () => io.now().getTime() },

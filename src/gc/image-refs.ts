@@ -34,7 +34,7 @@ export interface RefIndex {
   resolve(ref: string): string | null;
 }
 
-export function refIndex(images: readonly InventoryImage[]): RefIndex {
+export function refIndex(images: readonly Pick<InventoryImage, 'id' | 'repoTags' | 'repoDigests'>[]): RefIndex {
   const byTag = new Map<string, string>();
   const byDigest = new Map<string, string>();
   for (const image of images) {

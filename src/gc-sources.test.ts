@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../core/errors.js';
-import type { DockerInfo } from '../engine/docker-info.js';
-import { FakeEngine } from '../engine/testing/fake-engine.js';
-import { fakeHostProbe, usage } from '../host/testing/fake-host-probe.js';
-import { usageSource } from './gc-usage.js';
+import { UsageError } from './core/errors.js';
+import type { DockerInfo } from './engine/docker-info.js';
+import { FakeEngine } from './engine/testing/fake-engine.js';
+import { fakeHostProbe, usage } from './host/testing/fake-host-probe.js';
+import { usageSource } from './gc-sources.js';
 
 const info = { DockerRootDir: '/srv/docker', Driver: 'overlay2' } as DockerInfo;
 const probe = fakeHostProbe({ statfs: { '/srv': usage(1000, 900) } });

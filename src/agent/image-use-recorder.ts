@@ -1,0 +1,59 @@
+import type { EngineApi, EngineEvent } from '../engine/engine-api.js';
+import { refIndex, type RefIndex } from '../gc/image-refs.js';
+import type { AgentStore, StoredEvent } from '../store/agent-store.js';
+
+// docuum's idea, persisted: every container create/start/exec and every image arrival
+// seen on /events becomes a last-use (or first-seen) time in the store, which gc reads
+// for its LRU order and min-age. Container events name the image as the user typed it
+// (`busybox`, `app:2`, an id prefix), so names are resolved against the image list,
+// refreshed whenever images change.
+
+const CONTAINER_USE = /^(create|start|restart|exec_create|exec_start|die)\b/;
+const IMAGE_CHANGE = new Set(['pull', 'load', 'import', 'tag', 'untag', 'delete', 'commit', 'build']);
+const IMAGE_ARRIVAL = new Set(['pull', 'load', 'import', 'tag', 'commit', 'build']);
+
+export function storedEvent(e: EngineEvent): StoredEvent {
+  return { at: Number(e.timeNano / 1_000_000n), timeNano: e.timeNano.toString(), type: e.type, action: e.action, actorId: e.actorId, attributes: e.attributes };
+}
+
+export class ImageUseRecorder {
+  private refs: RefIndex = refIndex([]);
+
+  constructor(
+    private readonly engine: EngineApi,
+    private readonly store: AgentStore,
+  ) {}
+
+  /** Re-reads the image list; images never seen before are first seen now. Returns how many there are. */
+  async refresh(now: number): Promise<number> {
+    const images = await this.engine.listImages();
+    this.refs = refIndex(images.map((i) => ({ id: i.id, repoTags: i.repoTags, repoDigests: i.repoDigests })));
+    this.store.noteImagesPresent(
+      images.map((i) => i.id),
+      now,
+      'present when the agent looked',
+    );
+    return images.length;
+  }
+
+  async onEvent(e: EngineEvent): Promise<void> {
+    const stored = storedEvent(e);
+    this.store.addEvents([stored]);
+    if (e.type === 'image' && IMAGE_CHANGE.has(e.action)) {
+      await this.refresh(stored.at);
+      if (IMAGE_ARRIVAL.has(e.action)) {
+        const id = this.refs.resolve(e.actorId);
+        if (id) this.store.recordImageUse(id, stored.at, `image ${e.action} event`);
+      }
+      return;
+    }
+    const image = e.attributes['image'];
+    if (e.type !== 'container' || !image || !CONTAINER_USE.test(e.action)) return;
+    let id = this.refs.resolve(image);
+    if (!id) {
+      await this.refresh(stored.at);
+      id = this.refs.resolve(image);
+    }
+    if (id) this.store.recordImageUse(id, stored.at, `container ${e.action.split(':')[0]} event`);
+  }
+}

@@ -1,0 +1,18 @@
+import type { HostProbe } from './host-probe.js';
+
+// What a data root holds, counted without walking it: the image store keeps one config
+// file per image under image/<driver>/imagedb/content/sha256, and each container has a
+// directory under containers/. Enough to say "the old root still holds 120 images".
+
+export interface LocationContents {
+  /** Images of `driver` stored there; null when unreadable or absent. */
+  images: number | null;
+  /** Container directories there; null when unreadable or absent. */
+  containers: number | null;
+}
+
+export async function dataRootContents(probe: HostProbe, root: string, driver: string): Promise<LocationContents> {
+  const count = async (dir: string) => (await probe.readDir(dir).catch(() => null))?.length ?? null;
+  const [images, containers] = await Promise.all([count(`${root}/image/${driver}/imagedb/content/sha256`), count(`${root}/containers`)]);
+  return { images, containers };
+}
