@@ -1,6 +1,7 @@
 import type { EngineApi, EngineEvent } from '../engine/engine-api.js';
 import { refIndex, type RefIndex } from '../gc/image-refs.js';
 import type { AgentStore, StoredEvent } from '../store/agent-store.js';
+import { PRESENCE_SOURCE } from './gc-history.js';
 
 // docuum's idea, persisted: every container create/start/exec and every image arrival
 // seen on /events becomes a last-use (or first-seen) time in the store, which gc reads
@@ -31,7 +32,7 @@ export class ImageUseRecorder {
     this.store.noteImagesPresent(
       images.map((i) => i.id),
       now,
-      'present when the agent looked',
+      PRESENCE_SOURCE,
     );
     return images.length;
   }

@@ -1,9 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import { parseHumanSize, formatBytes } from '../engine/human-size.js';
+import { formatBytes } from '../engine/human-size.js';
 import { DEFAULT_CONCURRENCY } from '../gc/execute-plan.js';
-import { makeGcPolicy } from '../gc/gc-policy.js';
 import { gcExitCode, gcReport } from '../gc/gc-report.js';
 import { runGc } from '../gc/run-gc.js';
 import { inventorySource, usageSource } from '../gc-sources.js';
@@ -11,30 +9,19 @@ import { isLocalEndpoint } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import { formatGc } from './format-gc.js';
+import { addPolicyOptions, policyFromFlags, type PolicyFlags } from './gc-flags.js';
 import type { CliIo } from './program.js';
 
 // `dockwarden gc`: the CLI edge of gc/. It connects, decides how usage is measured
 // (statfs of the data root here, or --budget for an engine elsewhere), wires the engine
 // and the host into the run, and prints.
 
-interface GcFlags {
-  high: number;
-  low: number;
-  minAge: string;
-  maxAge?: string;
-  keep: string[];
-  budget?: string;
+interface GcFlags extends PolicyFlags {
   dryRun?: boolean;
   json?: boolean;
   concurrency: number;
   containersOlderThan?: string;
   buildCache?: boolean;
-}
-
-function percent(text: string): number {
-  const n = Number(text.replace(/%$/, ''));
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage between 0 and 100');
-  return n;
 }
 
 function positiveInt(text: string): number {
@@ -43,18 +30,11 @@ function positiveInt(text: string): number {
   return n;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 export function addGcCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('gc')
-    .description('delete images the way kubelet does: above --high, least recently used first down to --low; never images a container or service needs')
-    .addOption(new Option('--high <pct>', 'collect only above this usage of the data-root filesystem').argParser(percent).default(85))
-    .addOption(new Option('--low <pct>', 'stop once usage is at or below this').argParser(percent).default(80))
-    .option('--min-age <dur>', 'never delete an image first seen less than this long ago', '2m')
-    .option('--max-age <dur>', 'also delete images unused for longer than this, whatever the usage')
-    .option('--keep <regex>', 'never delete images whose tag, digest or id matches (repeatable)', collect, [])
-    .option('--budget <size>', 'for an engine whose filesystem cannot be measured: keep total image bytes under SIZE (e.g. 20GB)')
+    .description('delete images the way kubelet does: above --high, least recently used first down to --low; never images a container or service needs');
+  addPolicyOptions(command)
     .option('--containers-older-than <dur>', 'first remove stopped containers created longer ago than this')
     .option('--build-cache', 'first prune build cache no build is using')
     .addOption(new Option('--concurrency <n>', 'deletions in flight').argParser(positiveInt).default(DEFAULT_CONCURRENCY))
@@ -62,14 +42,7 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
     .option('--json', 'JSON output: {before, after, deleted, kept, ...}')
     .action(async (flags: GcFlags) => {
       const global = program.opts<{ host?: string; json?: boolean; hostRoot?: string }>();
-      const policy = makeGcPolicy({
-        highPct: flags.high,
-        lowPct: flags.low,
-        minAgeMs: parseDuration(flags.minAge, '--min-age'),
-        maxAgeMs: flags.maxAge === undefined ? null : parseDuration(flags.maxAge, '--max-age'),
-        keep: flags.keep,
-        budgetBytes: flags.budget === undefined ? null : budgetBytes(flags.budget),
-      });
+      const policy = policyFromFlags(flags);
       const containersOlderThanMs = flags.containersOlderThan === undefined ? null : parseDuration(flags.containersOlderThan, '--containers-older-than');
       const choice = chooseEndpointFromEnv(global.host, io.env);
       const engine = await connectFromEnv(choice, io.env);
@@ -90,14 +63,6 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
       if (report.failed.length > 0) io.stderr(`dockwarden: ${report.failed.length} of ${report.failed.length + report.deleted.length} deletions failed; first: ${report.failed[0]!.error}`);
       setExit(gcExitCode(run));
     });
-}
-
-function budgetBytes(text: string): number {
-  try {
-    return parseHumanSize(text);
-  } catch {
-    throw new UsageError(`--budget ${JSON.stringify(text)} is not a size: use bytes with a unit, such as 20GB, 500MB or 1.5TiB.`);
-  }
 }
 
 /** "deleting 12/40 images, 380 MiB freed" on one line of a terminal, rewritten in place. */

@@ -1,0 +1,246 @@
+import { runDoctor } from '../doctor/run-doctor.js';
+import type { Finding } from '../doctor/finding.js';
+import type { DockerInfo } from '../engine/docker-info.js';
+import type { EngineApi } from '../engine/engine-api.js';
+import type { Endpoint } from '../engine/endpoint.js';
+import { inventorySource, usageSource } from '../gc-sources.js';
+import type { GcPolicy } from '../gc/gc-policy.js';
+import { planGc, type GcPlan } from '../gc/plan-gc.js';
+import { runGc } from '../gc/run-gc.js';
+import { gatherLiveFacts, isLocalEndpoint } from '../gather-facts.js';
+import { dataRootContents } from '../host/data-root-contents.js';
+import type { HostProbe } from '../host/host-probe.js';
+import type { AgentStore, EngineIdentity, UsageSample } from '../store/agent-store.js';
+import type { AgentView } from '../web/agent-view.js';
+import type { AgentMetrics } from '../web/metrics.js';
+import { checkDrift, previousLocation } from './drift-guard.js';
+import { watchEvents } from './event-watcher.js';
+import { findingChanges } from './finding-changes.js';
+import { forecastFinding } from './forecast-finding.js';
+import { secondsUntilFull, DEFAULT_FORECAST_WINDOW_MS } from './forecast.js';
+import { ImageUseRecorder } from './image-use-recorder.js';
+import { gcRecord, recordedUses } from './gc-history.js';
+import { alertPayload, postAlert } from './webhooks.js';
+
+// The long-running agent: one event watcher (reconnecting, resuming), a sampler every
+// --interval, doctor + GC every --gc-interval and whenever usage crosses --high, the
+// drift guard at every (re)connection, and alerts on finding changes. Every loop only
+// reads and writes through the store, so the HTTP side and `dockwarden status` see the
+// same thing, and a restarted agent carries on where it stopped.
+
+export interface AgentDeps {
+  engine: EngineApi;
+  endpoint: Endpoint;
+  /** This host, when the engine runs on it (statfs, config files, old roots, forensics). */
+  probe: HostProbe | null;
+  store: AgentStore;
+  metrics: AgentMetrics;
+  now: () => number;
+  log: (line: string) => void;
+  hostName: string;
+  /** Restart forensics for the drift finding (host/forensics); absent: none. */
+  forensics?: (probe: HostProbe, at: number, liveRestore: boolean | null) => Promise<string[]>;
+}
+
+export interface AgentOptions {
+  intervalMs: number;
+  gcIntervalMs: number;
+  /** false: GC runs as a dry run only (reported, never deleting). */
+  gc: boolean;
+  policy: GcPolicy;
+  webhooks: string[];
+  version: string;
+}
+
+export interface RunningAgent {
+  view: AgentView;
+  /** Resolves when every loop has stopped and the last write is done. */
+  stop(): Promise<void>;
+}
+
+export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
+  const { engine, store, metrics, now, log } = deps;
+  const local = deps.probe !== null && isLocalEndpoint(deps.endpoint);
+  const probe = local ? deps.probe : null;
+  const recorder = new ImageUseRecorder(engine, store);
+  const abort = new AbortController();
+  let info: DockerInfo | null = null;
+  let identity: EngineIdentity | null = null;
+  let engineUp = false;
+  let lastSampleAt: number | null = null;
+  let fullIn: number | null = null;
+  const parts: { doctor: Finding[]; drift: Finding | null; forecast: Finding | null } = { doctor: [], drift: null, forecast: null };
+  let lastUsedPct: number | null = null;
+
+  /** One run at a time per task; a tick that finds it busy is skipped, not queued. */
+  const busy = new Map<string, Promise<void>>();
+  const exclusive = (name: string, fn: () => Promise<void>): Promise<void> => {
+    const running = busy.get(name);
+    if (running) return running;
+    const p = fn()
+      .catch((err: unknown) => log(`${name}: ${(err as Error).message}`))
+      .finally(() => busy.delete(name));
+    busy.set(name, p);
+    return p;
+  };
+
+  function publishFindings(): void {
+    const current = [...parts.doctor, parts.drift, parts.forecast].filter((f): f is Finding => f !== null);
+    const at = now();
+    const changes = findingChanges(store.openFindings(), current);
+    for (const f of current) store.saveFinding(f, at);
+    for (const c of changes) if (c.kind === 'resolved') store.resolveFinding(c.finding.id, at);
+    metrics.setFindings(store.openFindings());
+    for (const change of changes) {
+      log(`finding ${change.kind}: ${change.finding.id} (${change.finding.severity}) ${change.finding.title}`);
+      const payload = alertPayload(change, { hostName: deps.hostName, engineId: identity?.engineId ?? null }, at);
+      for (const url of opts.webhooks) void postAlert(url, payload, { log });
+    }
+  }
+
+  async function diagnose(at: number) {
+    const facts = await gatherLiveFacts({ engine, endpoint: deps.endpoint, probe, now: new Date(at) });
+    parts.doctor = runDoctor(facts).findings;
+    return facts;
+  }
+
+  async function onConnect(reconnected: boolean): Promise<void> {
+    const fresh = await engine.info();
+    info = fresh;
+    engineUp = true;
+    metrics.setEngineUp(true);
+    const at = now();
+    const images = await recorder.refresh(at);
+    const current: EngineIdentity = {
+      at,
+      engineId: fresh.ID ?? '',
+      serverVersion: fresh.ServerVersion ?? '',
+      dockerRootDir: fresh.DockerRootDir ?? '',
+      driver: fresh.Driver ?? '',
+      startedAt: null,
+      images,
+      containers: fresh.Containers ?? 0,
+    };
+    const history = store.identities(100);
+    store.recordIdentity(current);
+    identity = current;
+    const facts = await diagnose(at);
+    const prev = previousLocation(current, history);
+    const moved = prev !== null && history[0] !== undefined && (history[0].dockerRootDir !== current.dockerRootDir || history[0].driver !== current.driver);
+    const forensics = probe && deps.forensics && (reconnected || moved) ? await deps.forensics(probe, at, fresh.LiveRestoreEnabled ?? null) : [];
+    parts.drift = checkDrift({
+      current,
+      history,
+      previousContents: probe && prev ? await dataRootContents(probe, prev.dockerRootDir, prev.driver) : null,
+      rootSettings: facts.host?.dockerConfig.settings.filter((s) => s.key === 'data-root') ?? [],
+      forensics,
+    });
+    if (reconnected || !history[0]) log(`engine ${current.serverVersion} at ${deps.endpoint.url}: ${current.dockerRootDir} (${current.driver}), ${images} images`);
+    publishFindings();
+  }
+
+  async function sample(): Promise<void> {
+    if (!engineUp || !info) return;
+    const at = now();
+    const root = info.DockerRootDir;
+    const [containers, images, fs] = await Promise.all([
+      engine.listContainers({ all: true }),
+      engine.listImages(),
+      probe && root ? probe.statfs(root).catch(() => null) : Promise.resolve(null),
+    ]);
+    const s: UsageSample = {
+      at,
+      fsSizeBytes: fs?.sizeBytes ?? null,
+      fsAvailBytes: fs?.availBytes ?? null,
+      inodesTotal: fs?.inodesTotal ?? null,
+      inodesFree: fs?.inodesFree ?? null,
+      images: images.length,
+      imageBytes: null,
+      containers: containers.length,
+      containersRunning: containers.filter((c) => c.state === 'running').length,
+    };
+    store.addSample(s);
+    metrics.observeSample(s);
+    lastSampleAt = at;
+    fullIn = secondsUntilFull(store.samples(at - DEFAULT_FORECAST_WINDOW_MS, at), at);
+    metrics.setFullInSeconds(fullIn);
+    const appeared = (parts.forecast === null) !== (fullIn === null || forecastFinding(fullIn, s, root ?? '', at) === null);
+    parts.forecast = forecastFinding(fullIn, s, root ?? '', at);
+    if (appeared) publishFindings();
+    // kubelet collects when usage crosses the high threshold, not only on its timer.
+    const usedPct = fs ? 100 - (fs.availBytes * 100) / fs.sizeBytes : null;
+    if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure'));
+    lastUsedPct = usedPct;
+  }
+
+  function gcInputs() {
+    const current = info as DockerInfo;
+    const nowDate = () => new Date(now());
+    return {
+      inventory: inventorySource(engine, current, probe, nowDate),
+      usage: usageSource(engine, current, local, probe as HostProbe, opts.policy.budgetBytes !== null),
+    };
+  }
+
+  async function collect(trigger: 'schedule' | 'pressure'): Promise<void> {
+    if (!engineUp || !info) return;
+    const run = await runGc({ engine, ...gcInputs(), now, recorded: recordedUses(store) }, { policy: opts.policy, dryRun: !opts.gc });
+    const record = gcRecord(run, trigger, now());
+    store.addGcRun(record);
+    if (!run.dryRun) metrics.addGcDeleted(record.freedBytes);
+    metrics.setReclaimable(run.deleted.reduce((s, d) => s + d.bytes, 0) + run.kept.filter((k) => k.code === 'not-needed').reduce((s, k) => s + k.bytes, 0));
+    if (record.deleted > 0 || record.failed > 0) log(`gc (${trigger}): ${run.summary}`);
+  }
+
+  const timers = [
+    setInterval(() => void exclusive('sample', sample), opts.intervalMs),
+    setInterval(() => {
+      void exclusive('diagnose', async () => {
+        if (!engineUp) return;
+        await diagnose(now());
+        publishFindings();
+      });
+      void exclusive('gc', () => collect('schedule'));
+    }, opts.gcIntervalMs),
+    setInterval(() => store.applyRetention(now()), 3_600_000),
+  ];
+
+  const watching = watchEvents({
+    engine,
+    resumeFrom: () => store.lastEventTimeNano(),
+    onConnect: async (reconnected) => {
+      await onConnect(reconnected);
+      void exclusive('sample', sample);
+    },
+    onEvent: (e) => recorder.onEvent(e),
+    onDown: (err) => {
+      engineUp = false;
+      metrics.setEngineUp(false);
+      log(`engine at ${deps.endpoint.url} is down: ${(err as Error).message}`);
+    },
+    signal: abort.signal,
+  });
+
+  const view: AgentView = {
+    hostName: deps.hostName,
+    health: () => ({ engineUp, lastSampleAt, engineEndpoint: deps.endpoint.url, dockwarden: opts.version }),
+    findings: () => store.openFindings(),
+    usage: (since, until, maxPoints) => ({ samples: store.samples(since, until, maxPoints), fullInSeconds: fullIn }),
+    gcPlan: async (): Promise<GcPlan> => {
+      if (!info) throw new Error('the engine has not answered yet');
+      const inputs = gcInputs();
+      const [inventory, usage] = await Promise.all([inputs.inventory(), inputs.usage()]);
+      return planGc({ inventory, usage, policy: opts.policy, now: now(), recorded: recordedUses(store) });
+    },
+  };
+
+  return {
+    view,
+    async stop() {
+      abort.abort();
+      for (const t of timers) clearInterval(t);
+      await watching;
+      await Promise.all([...busy.values()]);
+    },
+  };
+}
