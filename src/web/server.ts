@@ -1,0 +1,139 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { EngineError } from '../core/errors.js';
+import type { PlannedImage, UsageLevel } from '../gc/plan-gc.js';
+import type { AgentView } from './agent-view.js';
+import type { AgentMetrics } from './metrics.js';
+import { parseUsageQuery } from './usage-query.js';
+
+// The agent's HTTP side: health, Prometheus metrics and a read-only JSON API over the
+// AgentView. Nothing here writes: GC and the drift guard stay in agent/, so a leaked
+// token can read the host's state but never delete an image.
+//
+// Every response body is one line of JSON (or the metrics text); errors are
+// {"error": "<sentence>"} with no stack, because these pages end up in dashboards,
+// curl output and bug reports.
+
+export interface WebOptions {
+  /** When set, every route but /healthz needs `Authorization: Bearer <token>`. */
+  token: string | null;
+  /** unix ms; the default window of /api/usage and durations like `since=24h` count back from it. */
+  now: () => number;
+  /** Receives a failed handler's full error (with stack) for the agent's log; responses carry one line only. */
+  log?: (message: string) => void;
+}
+
+const ROUTES = '/healthz, /metrics, /api/findings, /api/usage and /api/images';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
+const firstLine = (err: unknown): string => {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n', 1)[0]?.trim() || (err instanceof Error ? err.name : 'unknown error');
+};
+
+/** The dashboard's image row: the plan's entry with times as ISO strings and its verdict. */
+function imageRow(p: PlannedImage, verdict: 'delete' | 'keep') {
+  return {
+    id: p.id,
+    tags: p.tags,
+    size: p.size,
+    bytes: p.bytes,
+    lastUsed: iso(p.lastUsed.at),
+    lastUsedSource: p.lastUsed.source,
+    firstSeen: iso(p.firstSeen.at),
+    firstSeenSource: p.firstSeen.source,
+    verdict,
+    code: p.code,
+    reason: p.reason,
+  };
+}
+
+// Two decimals, as `dockwarden gc --json` prints them: the rest is measurement noise.
+const level = (l: UsageLevel): UsageLevel => ({ usedPct: l.usedPct === null ? null : Math.round(l.usedPct * 100) / 100, imageBytes: l.imageBytes });
+
+export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOptions): Hono {
+  const app = new Hono();
+  // Hash both sides so timingSafeEqual compares equal lengths and the time taken says
+  // nothing about the token, not even its length.
+  const expected = opts.token ? sha256(opts.token) : null;
+
+  app.onError((err, c) => {
+    opts.log?.(`web: ${c.req.method} ${c.req.path} failed: ${err instanceof Error && err.stack ? err.stack : String(err)}`);
+    // The engine being away is a state of the world, not a bug: 503 says "try later".
+    const status = err instanceof EngineError ? 503 : 500;
+    return c.json({ error: `${c.req.method} ${c.req.path} failed: ${firstLine(err)}` }, status);
+  });
+  app.notFound((c) => c.json({ error: `There is no ${c.req.method} ${c.req.path} here; the agent serves GET ${ROUTES}.` }, 404));
+
+  // Hono hands only Error instances to onError; anything else thrown would reach the
+  // node adapter's bare 500. Wrapped here, it gets the same one-line JSON.
+  app.use('*', async (_c, next) => {
+    try {
+      await next();
+    } catch (err) {
+      throw err instanceof Error ? err : new Error(String(err));
+    }
+  });
+  app.use('*', async (c, next) => {
+    // Live state only: a proxy or browser cache must not serve yesterday's disk usage.
+    c.header('Cache-Control', 'no-store');
+    // /healthz stays open so that a probe (kubelet, swarm, load balancer) needs no secret.
+    if (expected === null || c.req.path === '/healthz') return next();
+    const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (given !== undefined && timingSafeEqual(sha256(given), expected)) return next();
+    // RFC 6750 §3: say which scheme, and whether the token given was wrong.
+    c.header('WWW-Authenticate', given === undefined ? 'Bearer realm="dockwarden"' : 'Bearer realm="dockwarden", error="invalid_token"');
+    const why = given === undefined ? 'needs an Authorization: Bearer <token> header with the agent\'s --token' : 'was given a bearer token that is not the agent\'s --token';
+    return c.json({ error: `This agent ${why}.` }, 401);
+  });
+
+  // Liveness, not readiness of Docker: 200 whenever the agent serves, with engineUp
+  // telling the rest. A probe that failed while dockerd is down would have kubelet or
+  // swarm restart the agent, which cannot bring dockerd back and would stop the drift
+  // guard exactly when an engine restart needs watching. Alert on dockwarden_engine_up.
+  app.get('/healthz', (c) => {
+    const health = view.health();
+    return c.json({ ok: true, engineUp: health.engineUp, lastSampleAt: iso(health.lastSampleAt) });
+  });
+
+  app.get('/metrics', async (c) => {
+    // What the view already holds is read at scrape time, so it cannot go stale between
+    // the agent's updates; samples, forecast and GC totals are pushed by the agent.
+    metrics.setEngineUp(view.health().engineUp);
+    metrics.setFindings(view.findings());
+    return c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType });
+  });
+
+  app.get('/api/findings', (c) =>
+    c.json({
+      findings: view.findings().map((f) => ({ ...f.finding, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen) })),
+    }),
+  );
+
+  // Samples keep `at` in unix ms: a chart wants numbers, and 1000 Date strings would
+  // cost both sides for nothing.
+  app.get('/api/usage', (c) => {
+    const parsed = parseUsageQuery(c.req.query(), opts.now());
+    if (!parsed.ok) return c.json({ error: parsed.error }, 400);
+    const { since, until, points } = parsed.query;
+    const usage = view.usage(since, until, points);
+    return c.json({ since: iso(since), until: iso(until), samples: usage.samples, fullInSeconds: usage.fullInSeconds });
+  });
+
+  // A dry run: what GC would delete now (in deletion order) and then what it keeps, each with its reason.
+  app.get('/api/images', async (c) => {
+    const plan = await view.gcPlan();
+    return c.json({
+      images: [...plan.delete.map((p) => imageRow(p, 'delete')), ...plan.keep.map((p) => imageRow(p, 'keep'))],
+      before: level(plan.before),
+      after: level(plan.after),
+      bytesToFree: plan.bytesToFree,
+      predictedFreed: plan.predictedFreed,
+      reachesTarget: plan.reachesTarget,
+      summary: plan.summary,
+    });
+  });
+
+  return app;
+}
