@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { RecordedUse } from '../gc/image-times.js';
 import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
 import { formatBytes } from '../engine/human-size.js';
 import { DEFAULT_CONCURRENCY } from '../gc/execute-plan.js';
 import { gcExitCode, gcReport } from '../gc/gc-report.js';
@@ -8,6 +11,7 @@ import { inventorySource, usageSource } from '../gc-sources.js';
 import { isLocalEndpoint } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
+import { DEFAULT_DB } from './agent-command.js';
 import { formatGc } from './format-gc.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from './gc-flags.js';
 import type { CliIo } from './program.js';
@@ -17,6 +21,7 @@ import type { CliIo } from './program.js';
 // and the host into the run, and prints.
 
 interface GcFlags extends PolicyFlags {
+  db?: string;
   dryRun?: boolean;
   json?: boolean;
   concurrency: number;
@@ -38,6 +43,7 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
     .option('--containers-older-than <dur>', 'first remove stopped containers created longer ago than this')
     .option('--build-cache', 'first prune build cache no build is using')
     .addOption(new Option('--concurrency <n>', 'deletions in flight').argParser(positiveInt).default(DEFAULT_CONCURRENCY))
+    .option('--db <file>', `the agent's store, for the image use it recorded (default: ${DEFAULT_DB} when it exists)`)
     .option('--dry-run', 'change nothing; print the plan and the predicted usage')
     .option('--json', 'JSON output: {before, after, deleted, kept, ...}')
     .action(async (flags: GcFlags) => {
@@ -53,7 +59,7 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
       const inventory = inventorySource(engine, info, local ? probe : null, io.now);
       const progress = io.stderrIsTty && !flags.dryRun ? progressLine(io) : undefined;
       const run = await runGc(
-        { engine, inventory, usage, now: () => io.now().getTime() },
+        { engine, inventory, usage, now: () => io.now().getTime(), recorded: await agentRecords(flags.db, io.now().getTime()) },
         { policy, dryRun: Boolean(flags.dryRun), concurrency: flags.concurrency, containersOlderThanMs, buildCache: Boolean(flags.buildCache), onProgress: progress },
       );
       if (progress) io.stderr('\r\x1b[K');
@@ -63,6 +69,22 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
       if (report.failed.length > 0) io.stderr(`dockwarden: ${report.failed.length} of ${report.failed.length + report.deleted.length} deletions failed; first: ${report.failed[0]!.error}`);
       setExit(gcExitCode(run));
     });
+}
+
+/** What the agent recorded of image use, when its store is there: the best LRU evidence. */
+async function agentRecords(db: string | undefined, now: number): Promise<Map<string, RecordedUse>> {
+  const path = db ?? DEFAULT_DB;
+  if (!existsSync(path)) {
+    if (db) throw new UsageError(`--db ${db} does not exist: give the file \`dockwarden agent --db\` writes.`);
+    return new Map();
+  }
+  const [{ openStore }, { recordedUses }] = await Promise.all([import('../store/sqlite-store.js'), import('../agent/gc-history.js')]);
+  const store = openStore(path, { now: () => now });
+  try {
+    return recordedUses(store);
+  } finally {
+    store.close();
+  }
 }
 
 /** "deleting 12/40 images, 380 MiB freed" on one line of a terminal, rewritten in place. */

@@ -13,6 +13,14 @@ async function main(): Promise<number> {
       stderr: (text) => process.stderr.write(text.endsWith('\n') || text.startsWith('\r') ? text : `${text}\n`),
       stdoutIsTty: Boolean(process.stdout.isTTY),
       stderrIsTty: Boolean(process.stderr.isTTY),
+      signals: {
+        next: () =>
+          new Promise((resolve) => {
+            const on = (name: string) => () => resolve(name);
+            process.once('SIGTERM', on('SIGTERM'));
+            process.once('SIGINT', on('SIGINT'));
+          }),
+      },
     },
     (c) => {
       code = c;

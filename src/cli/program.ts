@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { runDoctor, doctorExitCode } from '../doctor/run-doctor.js';
 import { doctorReport } from '../doctor/doctor-report.js';
 import { formatDoctor } from './format-doctor.js';
+import { addAgentCommand, type CliSignals } from './agent-command.js';
 import { addGcCommand } from './gc-command.js';
+import { addStatusCommand } from './status-command.js';
 import { loadFacts, type FactsSourceOptions } from './load-facts.js';
 
 // The command-line contract of DESIGN.md. Commands parse flags, call the layers below
@@ -15,6 +17,7 @@ export interface CliIo {
   stderr: (text: string) => void;
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
+  signals: CliSignals;
 }
 
 interface GlobalOptions {
@@ -69,6 +72,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   addGcCommand(program, io, setExit);
+  addAgentCommand(program, io, setExit, io.signals);
+  addStatusCommand(program, io, setExit);
 
   return program;
 }

@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { inNetns } from './namespaces.js';
 import type { SandboxLayout } from './options.js';
-import { isAlive, procInfo, programName, signal, waitUntil, type ProcInfo } from './proc.js';
+import { descendants, isAlive, listProcesses, procInfo, programName, signal, waitUntil, type ProcInfo } from './proc.js';
 import { ping } from './unix-http.js';
 
 // Starting and stopping the sandbox's dockerd. Every path it would otherwise share with
@@ -116,4 +116,20 @@ export async function stopDaemon(layout: SandboxLayout, log: (line: string) => v
   await waitUntil(gone, 5_000, 50);
   // A killed dockerd leaves its pidfile behind; remove it so nothing mistakes it for live.
   await rm(layout.pidFile, { force: true });
+}
+
+/**
+ * What a crash or an OOM kill looks like: SIGKILL to dockerd and everything below it
+ * (its managed containerd would otherwise hold the socket the next dockerd needs).
+ */
+export async function killDaemon(layout: SandboxLayout, hint?: number): Promise<void> {
+  const daemon = await findDaemon(layout, hint);
+  if (!daemon) return;
+  const victims = [...descendants(await listProcesses(), [daemon.pid]), daemon];
+  for (const p of victims) signal(p.pid, 'SIGKILL');
+  await waitUntil(async () => !(await Promise.all(victims.map((p) => isAlive(p.pid, p.startTime)))).some(Boolean), 10_000, 50);
+  // Orphans may linger as zombies until something reaps them, and the next dockerd
+  // takes a pidfile naming a zombie (kill(pid, 0) succeeds) for a live containerd.
+  await rm(layout.pidFile, { force: true });
+  await rm(`${layout.execRoot}/containerd/containerd.pid`, { force: true });
 }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeDisk } from './disk.js';
 import { type DockerCliOptions, type DockerCliResult, runDockerCli, sandboxEnv } from './docker-cli.js';
-import { startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
+import { killDaemon, startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
 import { clearFill, fillTo, fsUsage, importImagesUntil, type FsUsage, type ImportUntilOptions } from './fill.js';
 import { currentProcessMarker, writeMarker } from './marker.js';
 import { makeNetns, makePrivateMount } from './namespaces.js';
@@ -43,6 +43,8 @@ export interface Sandbox {
   importImagesUntil(percent: number, opts?: ImportUntilOptions): Promise<string[]>;
   /** Stops dockerd as `systemctl restart docker` would (containers get their stop timeout) and starts it again. */
   restart(opts?: RestartOptions): Promise<void>;
+  /** SIGKILLs dockerd and its containerd, as a crash would; `restart()` brings it back. */
+  crash(): Promise<void>;
   /** Leaves it running after this process exits (scripts/sandbox start); stopAllSandboxes skips it. */
   detach(): Promise<void>;
   /** Idempotent: engine, mounts, loop device and directory are gone when it resolves. */
@@ -166,6 +168,10 @@ class LoopSandbox implements Sandbox {
       dataRoot: opts.dataRoot ?? this.config.dataRoot,
     };
     this.pid = await startDaemon(this.layout, this.config, this.log);
+  }
+
+  crash(): Promise<void> {
+    return killDaemon(this.layout, this.pid);
   }
 
   async detach(): Promise<void> {

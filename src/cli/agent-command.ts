@@ -1,0 +1,104 @@
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import { isLocalEndpoint } from '../gather-facts.js';
+import { localHostProbe } from '../host/host-probe.js';
+import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
+import { addPolicyOptions, collect, policyFromFlags, type PolicyFlags } from './gc-flags.js';
+import type { CliIo } from './program.js';
+
+// `dockwarden agent`: the long-running process. It opens the store, starts the HTTP
+// side and the agent loops, and on SIGTERM/SIGINT stops them in order (loops first, so
+// the last write completes; then HTTP; then the database) and exits 0.
+
+export const DEFAULT_DB = '/var/lib/dockwarden/dockwarden.db';
+const VERSION = '0.1.0';
+
+interface AgentFlags extends PolicyFlags {
+  db: string;
+  listen: string;
+  token?: string;
+  webhook: string[];
+  interval: string;
+  gcInterval: string;
+  gc: boolean;
+}
+
+export function addAgentCommand(program: Command, io: CliIo, setExit: (code: number) => void, signals: CliSignals): void {
+  const command = program
+    .command('agent')
+    .description('run continuously: watch events, record image use, sample usage, guard against data-root drift, run GC, alert, serve /metrics and /api')
+    .option('--db <file>', 'SQLite store', DEFAULT_DB)
+    .option('--listen <addr>', 'HTTP address (a non-loopback address needs --token)', '127.0.0.1:9476')
+    .option('--token <token>', 'bearer token for the HTTP API (default: DOCKWARDEN_TOKEN)')
+    .option('--webhook <url>', 'POST finding changes here as JSON (repeatable; Slack-compatible `text`)', collect, [])
+    .option('--interval <dur>', 'usage sampling interval', '30s')
+    .option('--gc-interval <dur>', 'how often doctor and GC run (GC also runs when usage crosses --high)', '5m')
+    .option('--no-gc', 'plan GC but never delete (the plan is still served and recorded)');
+  addPolicyOptions(command).action(async (flags: AgentFlags) => {
+    const global = program.opts<{ host?: string; hostRoot?: string }>();
+    const policy = policyFromFlags(flags);
+    const intervalMs = parseDuration(flags.interval, '--interval');
+    const gcIntervalMs = parseDuration(flags.gcInterval, '--gc-interval');
+    if (intervalMs < 1000 || gcIntervalMs < 1000) throw new UsageError('--interval and --gc-interval must be at least 1s.');
+    for (const url of flags.webhook) {
+      if (!/^https?:\/\//.test(url)) throw new UsageError(`--webhook ${JSON.stringify(url)} is not an http(s) URL.`);
+    }
+    const token = flags.token ?? io.env['DOCKWARDEN_TOKEN'] ?? null;
+    // Heavy modules load only for the agent: gc, doctor and status stay quick to start.
+    const [{ parseListen, checkListenAuth, startWebServer }, { createWebApp }, { createAgentMetrics }, { openStore }, { startAgent }, { gatherRestartForensics }] = await Promise.all([
+      import('../web/listen.js'),
+      import('../web/server.js'),
+      import('../web/metrics.js'),
+      import('../store/sqlite-store.js'),
+      import('../agent/agent.js'),
+      import('../host/forensics/restart-forensics.js'),
+    ]);
+    const listen = parseListen(flags.listen);
+    checkListenAuth(listen, token);
+    const choice = chooseEndpointFromEnv(global.host, io.env);
+    const engine = await connectFromEnv(choice, io.env);
+    const now = () => io.now().getTime();
+    const log = (line: string) => io.stderr(`${io.now().toISOString()} ${line}`);
+    const store = openStore(flags.db, { now });
+    if (store.recoveredFrom) log(`the store ${flags.db} was unreadable: moved aside to ${store.recoveredFrom}, starting a fresh one`);
+    const metrics = createAgentMetrics();
+    const probe = isLocalEndpoint(choice.endpoint) ? localHostProbe(global.hostRoot ?? '/') : null;
+    const agent = startAgent(
+      {
+        engine,
+        endpoint: choice.endpoint,
+        probe,
+        store,
+        metrics,
+        now,
+        log,
+        hostName: hostname(),
+        forensics: async (p, at, liveRestore) => (await gatherRestartForensics(p, { at, liveRestore })).evidence,
+      },
+      { intervalMs, gcIntervalMs, gc: flags.gc, policy, webhooks: flags.webhook, version: VERSION },
+    );
+    let server: Awaited<ReturnType<typeof startWebServer>>;
+    try {
+      server = await startWebServer(createWebApp(agent.view, metrics, { token, now, log }), listen);
+    } catch (err) {
+      await agent.stop();
+      store.close();
+      throw err;
+    }
+    log(`dockwarden agent ${VERSION}: engine ${choice.endpoint.url}, store ${flags.db}, listening on ${server.url}${token ? ' (token required)' : ''}${flags.gc ? '' : ', GC dry runs only'}`);
+    const signal = await signals.next();
+    log(`${signal}: stopping`);
+    await agent.stop();
+    await server.close();
+    store.close();
+    setExit(0);
+  });
+}
+
+/** The process edge hands the agent its signals, so nothing below cli/main.ts touches `process`. */
+export interface CliSignals {
+  /** Resolves with the name of the first SIGTERM or SIGINT received. */
+  next(): Promise<string>;
+}
