@@ -17,8 +17,13 @@ export function storedEvent(e: EngineEvent): StoredEvent {
   return { at: Number(e.timeNano / 1_000_000n), timeNano: e.timeNano.toString(), type: e.type, action: e.action, actorId: e.actorId, attributes: e.attributes };
 }
 
+/** A burst of image events (a CI job tagging hundreds) re-reads the list at most this often. */
+const REFRESH_EVERY_MS = 1000;
+
 export class ImageUseRecorder {
   private refs: RefIndex = refIndex([]);
+  private stale = true;
+  private refreshedAt = -Infinity;
 
   constructor(
     private readonly engine: EngineApi,
@@ -27,6 +32,9 @@ export class ImageUseRecorder {
 
   /** Re-reads the image list; images never seen before are first seen now. Returns how many there are. */
   async refresh(now: number): Promise<number> {
+    this.stale = false;
+    // Rate limiting wants a monotonic clock: event times jump back when the engine replays.
+    this.refreshedAt = performance.now();
     const images = await this.engine.listImages();
     this.refs = refIndex(images.map((i) => ({ id: i.id, repoTags: i.repoTags, repoDigests: i.repoDigests })));
     this.store.noteImagesPresent(
@@ -37,24 +45,28 @@ export class ImageUseRecorder {
     return images.length;
   }
 
+  /** The image a reference names, re-reading the list when it changed or the name is new to us. */
+  private async resolve(ref: string, at: number): Promise<string | null> {
+    const known = this.stale ? null : this.refs.resolve(ref);
+    if (known) return known;
+    if (performance.now() - this.refreshedAt >= REFRESH_EVERY_MS) await this.refresh(at);
+    return this.refs.resolve(ref);
+  }
+
   async onEvent(e: EngineEvent): Promise<void> {
     const stored = storedEvent(e);
     this.store.addEvents([stored]);
     if (e.type === 'image' && IMAGE_CHANGE.has(e.action)) {
-      await this.refresh(stored.at);
-      if (IMAGE_ARRIVAL.has(e.action)) {
-        const id = this.refs.resolve(e.actorId);
-        if (id) this.store.recordImageUse(id, stored.at, `image ${e.action} event`);
-      }
+      this.stale = true;
+      if (!IMAGE_ARRIVAL.has(e.action)) return;
+      // tag, load and import name the image by id; pull by the reference pulled.
+      const id = e.actorId.startsWith('sha256:') ? e.actorId : await this.resolve(e.actorId, stored.at);
+      if (id) this.store.recordImageUse(id, stored.at, `image ${e.action} event`);
       return;
     }
     const image = e.attributes['image'];
     if (e.type !== 'container' || !image || !CONTAINER_USE.test(e.action)) return;
-    let id = this.refs.resolve(image);
-    if (!id) {
-      await this.refresh(stored.at);
-      id = this.refs.resolve(image);
-    }
+    const id = await this.resolve(image, stored.at);
     if (id) this.store.recordImageUse(id, stored.at, `container ${e.action.split(':')[0]} event`);
   }
 }
