@@ -11,7 +11,7 @@ class ScriptedEngine extends FakeEngine {
   constructor(private readonly script: (EngineEvent[] | Error)[]) {
     super();
   }
-  override async *events(opts: { since?: string }): AsyncIterable<EngineEvent> {
+  override async *events(opts: { since?: string } = {}): AsyncIterable<EngineEvent> {
     this.connections.push({ ...(opts.since ? { since: opts.since } : {}) });
     const step = this.script.shift();
     if (step === undefined) return new Promise<never>(() => undefined);

@@ -52,7 +52,7 @@ async function fromStore(path: string, now: number): Promise<StatusReport> {
     return {
       source: path,
       findings: store.openFindings().map((f) => ({ ...f.finding, firstSeen: new Date(f.firstSeen).toISOString(), lastSeen: new Date(f.lastSeen).toISOString() })),
-      latest: samples.at(-1) ?? store.samples(0, now, 1).at(-1) ?? null,
+      latest: samples.at(-1) ?? store.samples(now - 7 * 86_400_000, now).at(-1) ?? null,
       fullInSeconds: secondsUntilFull(samples, now),
     };
   } finally {

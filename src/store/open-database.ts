@@ -101,7 +101,7 @@ function sqliteCode(err: unknown): string {
 }
 
 /** Turns the ways a path can be unusable into one sentence; anything else is rethrown as is. */
-export function explain(err: unknown, path: string): unknown {
+function explain(err: unknown, path: string): unknown {
   if (err instanceof UsageError) return err;
   const code = sqliteCode(err);
   const dir = dirname(path);

@@ -18,7 +18,12 @@ export interface StoreOptions {
 
 export function openStore(path: string, opts: StoreOptions): AgentStore {
   const { db, recoveredFrom } = openDatabase(path, opts.now);
-  return new SqliteStore(db, path, recoveredFrom);
+  try {
+    return new SqliteStore(db, path, recoveredFrom);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }
 
 /** The engine's timeNano is int64 nanoseconds: at most 19 digits; padded to 20 it sorts as text. */
@@ -144,7 +149,7 @@ class SqliteStore implements AgentStore {
   }
 
   recordIdentity(identity: EngineIdentity): void {
-    this.s.identity.run({ ...identity });
+    this.s.identity.run(identity);
   }
 
   identities(limit: number): EngineIdentity[] {

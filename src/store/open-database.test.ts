@@ -1,0 +1,221 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../core/errors.js';
+import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS, migrate } from './migrations.js';
+import { openStore } from './sqlite-store.js';
+import { NOW, sample, storeFactory, tempDir, type TempDir } from './testing/temp-store.js';
+
+let t: TempDir;
+let stores: ReturnType<typeof storeFactory>;
+beforeEach(() => {
+  t = tempDir();
+  stores = storeFactory(t);
+});
+afterEach(() => {
+  stores.closeAll();
+  t.cleanup();
+});
+
+/** Reads header facts through a separate connection, as another process would. */
+function header(path: string): { version: number; appId: number; journal: string } {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      version: db.pragma('user_version', { simple: true }) as number,
+      appId: db.pragma('application_id', { simple: true }) as number,
+      journal: db.pragma('journal_mode', { simple: true }) as string,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('opening and migrating', () => {
+  it('creates the parent directory and a WAL store at the latest schema version', () => {
+    const path = t.file('var/lib/dockwarden/dockwarden.db');
+    const store = openStore(path, { now: () => NOW });
+    expect(store.path).toBe(path);
+    expect(store.recoveredFrom).toBeNull();
+    store.close();
+    store.close(); // idempotent
+    expect(header(path)).toEqual({ version: LATEST_VERSION, appId: APPLICATION_ID, journal: 'wal' });
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('keeps what an earlier run stored', () => {
+    const first = stores.open();
+    first.addSample(sample(NOW));
+    first.close();
+    expect(stores.open().samples(0, NOW)).toEqual([sample(NOW)]);
+  });
+
+  it('treats an empty file as a new store, not a damaged one', () => {
+    writeFileSync(t.file('dockwarden.db'), '');
+    const store = stores.open();
+    expect(store.recoveredFrom).toBeNull();
+    expect(header(t.file('dockwarden.db')).version).toBe(LATEST_VERSION);
+  });
+
+  it('migrates a version 1 file, keeping its rows and backfilling last_seen', () => {
+    const path = t.file('dockwarden.db');
+    const v1 = new Database(path);
+    expect(migrate(v1, path, 1)).toEqual([1]);
+    v1.prepare("INSERT INTO image_uses VALUES ('sha256:aa', ?, ?, 'container start event')").run(NOW - 5000, NOW - 1000);
+    v1.close();
+    expect(header(path).version).toBe(1);
+
+    const store = stores.open();
+    expect(store.imageUses().get('sha256:aa')).toEqual({ imageId: 'sha256:aa', firstSeen: NOW - 5000, lastUsed: NOW - 1000, lastUseSource: 'container start event' });
+    store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT last_seen FROM image_uses').pluck().get()).toBe(NOW - 1000);
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'image_uses_last_seen'").pluck().get()).toBe('image_uses_last_seen');
+    db.close();
+    expect(header(path).version).toBe(LATEST_VERSION);
+  });
+
+  it('refuses a file from a newer dockwarden and leaves it byte for byte as it was', () => {
+    const path = t.file('dockwarden.db');
+    const db = new Database(path);
+    migrate(db, path);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    const before = readFileSync(path);
+
+    const err = errorOf(() => openStore(path, { now: () => NOW }));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toContain(path);
+    expect(err.message).toContain(`schema version ${LATEST_VERSION + 1}`);
+    expect(err.message).toContain(`the ${LATEST_VERSION} this dockwarden knows`);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it("refuses another program's SQLite database without touching it", () => {
+    const path = t.file('other.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY)');
+    db.close();
+    const before = readFileSync(path);
+    const err = errorOf(() => openStore(path, { now: () => NOW }));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/another program, not a dockwarden store/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+});
+
+describe('a damaged file', () => {
+  const movedName = (path: string) => `${path}.corrupt-2024-05-01T06-20-00.000Z`;
+
+  it('is moved aside when it is not SQLite at all, and a fresh store works', () => {
+    const path = t.file('dockwarden.db');
+    const junk = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256));
+    writeFileSync(path, junk);
+    const store = stores.open();
+    expect(store.recoveredFrom).toBe(movedName(path));
+    expect(readFileSync(movedName(path)).equals(junk)).toBe(true);
+    store.addSample(sample(NOW));
+    expect(store.samples(NOW - 1, NOW + 1)).toHaveLength(1);
+    expect(header(path).version).toBe(LATEST_VERSION);
+  });
+
+  it('is moved aside with its -wal (its last commits) when torn, and the fresh store starts empty', () => {
+    // A power cut: the file and its log as they were on disk while the agent was writing.
+    const live = stores.open('live.db');
+    for (let i = 0; i < 2000; i++) live.addSample(sample(NOW - i * 30_000));
+    live.applyRetention(NOW); // checkpoint: the log restarts empty
+    for (let i = 1; i <= 10; i++) live.addSample(sample(NOW + i * 30_000));
+    const path = t.file('dockwarden.db');
+    copyFileSync(t.file('live.db'), path);
+    copyFileSync(t.file('live.db-wal'), `${path}-wal`);
+    live.close();
+    const log = readFileSync(`${path}-wal`);
+    expect(log.length).toBeGreaterThan(0);
+    truncateSync(path, 16_384);
+
+    const store = stores.open();
+    expect(store.recoveredFrom).toBe(movedName(path));
+    expect(readFileSync(`${movedName(path)}-wal`).equals(log)).toBe(true);
+    expect(store.samples(0, NOW)).toEqual([]);
+    store.addSample(sample(NOW));
+    expect(store.samples(0, NOW)).toHaveLength(1);
+  });
+
+  it('gets a name of its own when one was already moved aside at the same time', () => {
+    const path = t.file('dockwarden.db');
+    writeFileSync(movedName(path), 'earlier');
+    writeFileSync(path, 'not a database, again');
+    const store = stores.open();
+    expect(store.recoveredFrom).toBe(`${movedName(path)}-2`);
+    expect(readFileSync(movedName(path), 'utf8')).toBe('earlier');
+  });
+});
+
+describe('an unusable path', () => {
+  type Outcome = { name: string; message: string };
+
+  /** Opens each path as an unprivileged user: in one child running as nobody when the tests run as root. */
+  function openUnprivileged(paths: string[]): Outcome[] {
+    if (process.getuid?.() !== 0) {
+      return paths.map((path) => {
+        try {
+          openStore(path, { now: () => NOW }).close();
+          return { name: 'none', message: '' };
+        } catch (err) {
+          return { name: (err as Error).name, message: (err as Error).message };
+        }
+      });
+    }
+    const module = new URL('./sqlite-store.ts', import.meta.url).href;
+    const script = `const { openStore } = await import(${JSON.stringify(module)});
+      console.log(JSON.stringify(${JSON.stringify(paths)}.map((path) => {
+        try { openStore(path, { now: () => 0 }).close(); return { name: 'none', message: '' }; }
+        catch (e) { return { name: e.name, message: e.message }; }
+      })));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '[]') as Outcome[];
+  }
+
+  it('says in one sentence that a directory or file the user may not write is unusable', () => {
+    const paths = [t.file('dockwarden.db'), t.file('sub/dockwarden.db')];
+    const existing = t.file('existing.db');
+    openStore(existing, { now: () => NOW }).close();
+    chmodSync(existing, 0o444);
+    chmodSync(t.dir, 0o555);
+    try {
+      const [outcome, ...outcomes] = openUnprivileged([existing, ...paths]);
+      expect(outcome).toEqual({
+        name: 'UsageError',
+        message: `The store ${existing} cannot be written (read-only file or filesystem); run as a user who may write ${t.dir}, or point --db at another file.`,
+      });
+      expect(outcomes).toEqual(
+        paths.map((path) => ({
+          name: 'UsageError',
+          message: `The store ${path} cannot be opened: permission denied; run as a user who may write ${dirname(path)}, or point --db at another file.`,
+        })),
+      );
+    } finally {
+      chmodSync(t.dir, 0o700);
+    }
+  }, 20_000);
+
+  it('says so when the path is a directory', () => {
+    mkdirSync(t.file('dockwarden.db'));
+    const err = errorOf(() => openStore(t.file('dockwarden.db'), { now: () => NOW }));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toBe(`The store ${t.file('dockwarden.db')} is a directory, not a file: point --db at a file.`);
+  });
+});

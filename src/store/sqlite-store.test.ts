@@ -1,0 +1,190 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InternalError } from '../core/errors.js';
+import type { Finding, FindingId, Severity } from '../doctor/finding.js';
+import type { AgentStore, EngineIdentity, GcRunRecord, StoredEvent } from './agent-store.js';
+import { DAY, MINUTE, NOW, storeFactory, tempDir, type TempDir } from './testing/temp-store.js';
+
+let t: TempDir;
+let stores: ReturnType<typeof storeFactory>;
+let store: AgentStore;
+beforeEach(() => {
+  t = tempDir();
+  stores = storeFactory(t);
+  store = stores.open();
+});
+afterEach(() => {
+  stores.closeAll();
+  t.cleanup();
+});
+
+function finding(id: FindingId, severity: Severity, title = `${id} title`): Finding {
+  return { id, severity, title, detail: 'Why it matters.', evidence: ['Storage Driver: overlay2'], fix: { summary: 'Do this.', commands: ['echo fix'] } };
+}
+
+function event(timeNano: string, over: Partial<StoredEvent> = {}): StoredEvent {
+  return { at: Number(BigInt(timeNano) / 1_000_000n), timeNano, type: 'container', action: 'start', actorId: 'c1', attributes: { image: 'busybox' }, ...over };
+}
+
+describe('image uses', () => {
+  it('keeps the earliest first sighting and the latest use with its source, whatever the order', () => {
+    store.recordImageUse('sha256:a', NOW, 'container start event');
+    store.recordImageUse('sha256:a', NOW - 10 * MINUTE, 'container create event'); // replayed late
+    store.recordImageUse('sha256:a', NOW + 5 * MINUTE, 'container exec_start event');
+    store.recordImageUse('sha256:a', NOW + 1 * MINUTE, 'container die event');
+    expect(store.imageUses().get('sha256:a')).toEqual({
+      imageId: 'sha256:a',
+      firstSeen: NOW - 10 * MINUTE,
+      lastUsed: NOW + 5 * MINUTE,
+      lastUseSource: 'container exec_start event',
+    });
+  });
+
+  it('notes present images only when never seen, without touching known ones', () => {
+    store.recordImageUse('sha256:used', NOW - DAY, 'image pull event');
+    store.noteImagesPresent(['sha256:used', 'sha256:new', 'sha256:new'], NOW, 'present when the agent looked');
+    store.noteImagesPresent(['sha256:new'], NOW + DAY, 'present when the agent looked');
+    expect(store.imageUses()).toEqual(
+      new Map([
+        ['sha256:used', { imageId: 'sha256:used', firstSeen: NOW - DAY, lastUsed: NOW - DAY, lastUseSource: 'image pull event' }],
+        ['sha256:new', { imageId: 'sha256:new', firstSeen: NOW, lastUsed: NOW, lastUseSource: 'present when the agent looked' }],
+      ]),
+    );
+  });
+
+  it('lets a use at the same moment as a presence note name the use', () => {
+    store.noteImagesPresent(['sha256:a'], NOW, 'present when the agent looked');
+    store.recordImageUse('sha256:a', NOW, 'container start event');
+    expect(store.imageUses().get('sha256:a')?.lastUseSource).toBe('container start event');
+  });
+});
+
+describe('engine identities', () => {
+  const identity = (at: number, dockerRootDir: string): EngineIdentity => ({
+    at,
+    engineId: 'ABCD:EFGH',
+    serverVersion: '24.0.7',
+    dockerRootDir,
+    driver: 'overlay2',
+    startedAt: null,
+    images: 12,
+    containers: 3,
+  });
+
+  it('come back newest first, limited', () => {
+    store.recordIdentity(identity(NOW - 2 * DAY, '/var/lib/docker'));
+    store.recordIdentity({ ...identity(NOW, '/data/docker'), startedAt: NOW - MINUTE });
+    store.recordIdentity(identity(NOW - DAY, '/var/lib/docker'));
+    expect(store.identities(10)).toEqual([
+      { ...identity(NOW, '/data/docker'), startedAt: NOW - MINUTE },
+      identity(NOW - DAY, '/var/lib/docker'),
+      identity(NOW - 2 * DAY, '/var/lib/docker'),
+    ]);
+    expect(store.identities(1).map((i) => i.at)).toEqual([NOW]);
+  });
+});
+
+describe('events', () => {
+  it('resume from the numerically newest timeNano, whatever its length or the insertion order', () => {
+    expect(store.lastEventTimeNano()).toBeNull();
+    store.addEvents([event('1000000000'), event('999999999')]);
+    expect(store.lastEventTimeNano()).toBe('1000000000');
+    // Nanoseconds past 2^53 differ in digits a double would lose.
+    store.addEvents([event('1714544400123456790'), event('1714544400123456789'), event('999999999999999999')]);
+    expect(store.lastEventTimeNano()).toBe('1714544400123456790');
+  });
+
+  it('come back newest first with their attributes, limited', () => {
+    const a = event('1714544400000000001', { action: 'create', attributes: { image: 'app:2', name: 'web' } });
+    const b = event('1714544400000000002', { action: 'start' });
+    const c = event('1714544460000000000', { type: 'image', action: 'pull', actorId: 'nginx:1.25', attributes: {} });
+    store.addEvents([b, c]);
+    store.addEvents([a]);
+    expect(store.recentEvents(10)).toEqual([c, b, a]);
+    expect(store.recentEvents(2)).toEqual([c, b]);
+  });
+
+  it('refuse a batch with a timeNano that is not a decimal count, storing none of it', () => {
+    expect(() => store.addEvents([event('1714544400000000001'), { ...event('1'), timeNano: '1.5e18' }])).toThrow(InternalError);
+    expect(store.recentEvents(10)).toEqual([]);
+  });
+});
+
+describe('findings', () => {
+  it('are inserted, refreshed while open, resolved, and re-opened as a new episode', () => {
+    store.saveFinding(finding('disk.pressure', 'warning'), NOW);
+    store.saveFinding(finding('disk.pressure', 'critical', 'Disk at 97%'), NOW + MINUTE);
+    expect(store.openFindings()).toEqual([{ finding: finding('disk.pressure', 'critical', 'Disk at 97%'), firstSeen: NOW, lastSeen: NOW + MINUTE, resolvedAt: null }]);
+
+    store.resolveFinding('disk.pressure', NOW + 2 * MINUTE);
+    store.resolveFinding('disk.pressure', NOW + 3 * MINUTE); // already resolved: keeps the first time
+    expect(store.openFindings()).toEqual([]);
+    expect(store.findingHistory(10)).toEqual([
+      { finding: finding('disk.pressure', 'critical', 'Disk at 97%'), firstSeen: NOW, lastSeen: NOW + MINUTE, resolvedAt: NOW + 2 * MINUTE },
+    ]);
+
+    store.saveFinding(finding('disk.pressure', 'warning'), NOW + 10 * MINUTE);
+    expect(store.openFindings()).toEqual([{ finding: finding('disk.pressure', 'warning'), firstSeen: NOW + 10 * MINUTE, lastSeen: NOW + 10 * MINUTE, resolvedAt: null }]);
+  });
+
+  it('come back most severe first, then by id; history newest lastSeen first', () => {
+    store.saveFinding(finding('logging.unbounded', 'warning'), NOW);
+    store.saveFinding(finding('data-root.on-root-fs', 'info'), NOW + 1);
+    store.saveFinding(finding('storage.no-dtype', 'critical'), NOW + 2);
+    store.saveFinding(finding('logging.none', 'warning'), NOW + 3);
+    store.saveFinding(finding('disk.pressure', 'critical'), NOW + 4);
+    store.resolveFinding('logging.none', NOW + 5);
+    expect(store.openFindings().map((f) => f.finding.id)).toEqual(['disk.pressure', 'storage.no-dtype', 'logging.unbounded', 'data-root.on-root-fs']);
+    expect(store.findingHistory(3).map((f) => f.finding.id)).toEqual(['disk.pressure', 'logging.none', 'storage.no-dtype']);
+  });
+
+  it('that were edited into another shape are reported, not passed on', () => {
+    store.saveFinding(finding('disk.pressure', 'warning'), NOW);
+    const db = new Database(t.file('dockwarden.db'));
+    db.prepare('UPDATE findings SET finding = ?').run(JSON.stringify({ id: 'disk.pressure', severity: 'bad' }));
+    db.close();
+    expect(() => store.openFindings()).toThrow(InternalError);
+    expect(() => store.openFindings()).toThrow(/finding disk\.pressure does not have the expected shape: severity: /);
+  });
+
+  it('resolving an unknown id is a no-op', () => {
+    store.resolveFinding('swarm.no-rollback', NOW);
+    expect(store.findingHistory(10)).toEqual([]);
+  });
+});
+
+describe('gc runs', () => {
+  const run = (at: number, over: Partial<GcRunRecord> = {}): GcRunRecord => ({
+    at,
+    trigger: 'pressure',
+    dryRun: false,
+    beforePct: 91.5,
+    afterPct: 79.25,
+    deleted: 7,
+    freedBytes: 3_500_000_000,
+    kept: 9,
+    failed: 0,
+    summary: 'Deleted 7 images, 3.3 GiB freed.',
+    ...over,
+  });
+
+  it('come back newest first, as they were recorded', () => {
+    store.addGcRun(run(NOW - DAY));
+    store.addGcRun(run(NOW, { trigger: 'manual', dryRun: true, beforePct: null, afterPct: null, deleted: 0, freedBytes: 0 }));
+    store.addGcRun(run(NOW - 2 * DAY, { trigger: 'schedule', failed: 1 }));
+    expect(store.gcRuns(10)).toEqual([
+      run(NOW, { trigger: 'manual', dryRun: true, beforePct: null, afterPct: null, deleted: 0, freedBytes: 0 }),
+      run(NOW - DAY),
+      run(NOW - 2 * DAY, { trigger: 'schedule', failed: 1 }),
+    ]);
+    expect(store.gcRuns(1)).toHaveLength(1);
+  });
+});
+
+describe('close', () => {
+  it('is idempotent, and a closed store refuses work', () => {
+    store.close();
+    store.close();
+    expect(() => store.addGcRun({} as GcRunRecord)).toThrow(/not open/);
+  });
+});
