@@ -73,7 +73,10 @@ export async function connectEngine(choice: EndpointChoice, opts: ConnectOptions
     minApiVersion: raw.MinAPIVersion ?? null,
     negotiatedApiVersion: negotiated,
   };
-  return new DockerodeEngine(new Docker({ ...base, timeout, version: `v${negotiated}` }), endpoint, attempts, version);
+  // The events stream stays open for days: docker-modem's timeout would cut it every
+  // `timeout` ms (it counts idle time on the socket), so streams get a client without one.
+  const versioned = { ...base, version: `v${negotiated}` };
+  return new DockerodeEngine(new Docker({ ...versioned, timeout }), new Docker(versioned), endpoint, attempts, version);
 }
 
 class DockerodeEngine implements EngineApi {
@@ -81,6 +84,7 @@ class DockerodeEngine implements EngineApi {
 
   constructor(
     private readonly docker: Docker,
+    private readonly streams: Docker,
     private readonly target: Endpoint,
     private readonly attempts: string[],
     private readonly negotiated: VersionFacts,
@@ -142,7 +146,7 @@ class DockerodeEngine implements EngineApi {
     const query: Record<string, string> = {};
     if (opts.since) query['since'] = opts.since;
     if (opts.until) query['until'] = opts.until;
-    const stream = (await this.call('/events', () => this.docker.getEvents(query))) as Readable;
+    const stream = (await this.call('/events', () => this.streams.getEvents(query))) as Readable;
     // The engine writes one JSON object per line and keeps the response open. Closing the
     // reader (not only the socket) is what ends the loop when the caller aborts.
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
