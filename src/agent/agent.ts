@@ -182,8 +182,11 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     };
   }
 
+  // A remote engine's filesystem cannot be measured; without --budget there is no target.
+  const canMeasure = local || opts.policy.budgetBytes !== null;
+
   async function collect(trigger: 'schedule' | 'pressure'): Promise<void> {
-    if (!engineUp || !info) return;
+    if (!engineUp || !info || !canMeasure) return;
     const run = await runGc({ engine, ...gcInputs(), now, recorded: recordedUses(store) }, { policy: opts.policy, dryRun: !opts.gc });
     const record = gcRecord(run, trigger, now());
     store.addGcRun(record);
@@ -228,6 +231,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     usage: (since, until, maxPoints) => ({ samples: store.samples(since, until, maxPoints), fullInSeconds: fullIn }),
     gcPlan: async (): Promise<GcPlan> => {
       if (!info) throw new Error('the engine has not answered yet');
+      if (!canMeasure) throw new Error(`the engine at ${deps.endpoint.url} is not on this host: start the agent with --budget SIZE to plan GC`);
       const inputs = gcInputs();
       const [inventory, usage] = await Promise.all([inputs.inventory(), inputs.usage()]);
       return planGc({ inventory, usage, policy: opts.policy, now: now(), recorded: recordedUses(store) });

@@ -87,6 +87,7 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
       store.close();
       throw err;
     }
+    if (!probe && policy.budgetBytes === null) log(`the engine is not on this host: GC is off (give --budget SIZE to keep images under SIZE)`);
     log(`dockwarden agent ${VERSION}: engine ${choice.endpoint.url}, store ${flags.db}, listening on ${server.url}${token ? ' (token required)' : ''}${flags.gc ? '' : ', GC dry runs only'}`);
     const signal = await signals.next();
     log(`${signal}: stopping`);
