@@ -56,6 +56,7 @@ export async function watchEvents(opts: WatchOptions): Promise<void> {
       connectedBefore = true;
       down = false;
       failures = 0;
+      if (opts.signal.aborted) break;
       const resume = opts.resumeFrom();
       const stream = opts.engine.events({ ...(resume ? { since: sinceArg(resume) } : {}), signal: opts.signal });
       for await (const e of stream) {

@@ -91,10 +91,18 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
     log(`dockwarden agent ${VERSION}: engine ${choice.endpoint.url}, store ${flags.db}, listening on ${server.url}${token ? ' (token required)' : ''}${flags.gc ? '' : ', GC dry runs only'}`);
     const signal = await signals.next();
     log(`${signal}: stopping`);
+    // systemd sends SIGKILL after TimeoutStopSec; better to say so and leave first.
+    const watchdog = setTimeout(() => {
+      log('stopping took over 20 s; exiting without waiting further');
+      signals.exitNow(1);
+    }, 20_000);
     await agent.stop();
     await server.close();
     store.close();
+    clearTimeout(watchdog);
     setExit(0);
+    // An engine socket left half-open must not keep the process alive after a clean stop.
+    signals.exitNow(0);
   });
 }
 
@@ -102,4 +110,6 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
 export interface CliSignals {
   /** Resolves with the name of the first SIGTERM or SIGINT received. */
   next(): Promise<string>;
+  /** Ends the process now with this code (stdout and stderr flushed first). */
+  exitNow(code: number): void;
 }

@@ -20,6 +20,10 @@ async function main(): Promise<number> {
             process.once('SIGTERM', on('SIGTERM'));
             process.once('SIGINT', on('SIGINT'));
           }),
+        exitNow: (code) => {
+          // Let pending writes reach the pipes, then leave whatever handles are still open.
+          process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+        },
       },
     },
     (c) => {

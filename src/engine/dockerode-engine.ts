@@ -147,6 +147,11 @@ class DockerodeEngine implements EngineApi {
     if (opts.since) query['since'] = opts.since;
     if (opts.until) query['until'] = opts.until;
     const stream = (await this.call('/events', () => this.streams.getEvents(query))) as Readable;
+    // Aborted while the request was on its way: the listener below would never fire.
+    if (opts.signal?.aborted) {
+      stream.destroy();
+      return;
+    }
     // The engine writes one JSON object per line and keeps the response open. Closing the
     // reader (not only the socket) is what ends the loop when the caller aborts.
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
