@@ -1,11 +1,24 @@
+import { benchAgent } from './agent.js';
 import { benchDoctor } from './doctor.js';
+import { benchGcPlan } from './gc-plan.js';
+import { benchGcVsPrune } from './gc-vs-prune.js';
 
-// npm run bench: every benchmark, each a ratio against the tool an operator would use
-// instead. Lower is better; the targets are in README.md.
-const benches = { doctor: benchDoctor };
+// npm run bench [key...]: every benchmark, or the ones named. Each returns its own result
+// lines: most are a ratio against the tool an operator would use instead (lower is
+// better), some an absolute time. The targets are in README.md.
+const benches: Record<string, () => Promise<string[]>> = {
+  doctor: async () => {
+    const r = await benchDoctor();
+    return [`${r.name}: dockwarden ${r.oursMs.toFixed(0)} ms, peer ${r.peerMs.toFixed(0)} ms, ratio ${r.ratio.toFixed(2)}x (median of runs)`];
+  },
+  'gc-plan': benchGcPlan,
+  'gc-vs-prune': benchGcVsPrune,
+  agent: benchAgent,
+};
 const only = process.argv.slice(2);
+const unknown = only.filter((k) => !(k in benches));
+if (unknown.length > 0) throw new Error(`Unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}.`);
 for (const [key, bench] of Object.entries(benches)) {
   if (only.length > 0 && !only.includes(key)) continue;
-  const r = await bench();
-  console.log(`${r.name}: dockwarden ${r.oursMs.toFixed(0)} ms, peer ${r.peerMs.toFixed(0)} ms, ratio ${r.ratio.toFixed(2)}x (median of runs)`);
+  for (const line of await bench()) console.log(line);
 }

@@ -56,7 +56,13 @@ export function imageTimes(inventory: Inventory, refs: RefIndex, recorded: Reado
     note(uses, id, evidence, false);
     if (e.action.startsWith('image ')) note(arrivals, id, evidence, true);
   }
-  for (const c of inventory.containers) note(uses, c.imageId, { at: c.created, source: `container ${c.name} created` }, false);
+  // Newest container per image first, then one Evidence each: hosts run tens of thousands.
+  const newestContainer = new Map<string, Inventory['containers'][number]>();
+  for (const c of inventory.containers) {
+    const had = newestContainer.get(c.imageId);
+    if (!had || c.created > had.created) newestContainer.set(c.imageId, c);
+  }
+  for (const [id, c] of newestContainer) note(uses, id, { at: c.created, source: `container ${c.name} created` }, false);
 
   const out = new Map<string, ImageTimes>();
   for (const image of inventory.images) {

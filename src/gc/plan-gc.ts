@@ -88,14 +88,13 @@ function bytesToFree(usage: GcUsage, policy: GcPolicy, collecting: boolean): num
 }
 
 /** Dangling first (nothing names them), then least recently used, ties by first seen (kubelet). */
-function deletionOrder(times: ReadonlyMap<string, ImageTimes>) {
-  return (a: InventoryImage, b: InventoryImage): number => {
-    const da = a.repoTags.length === 0 ? 0 : 1;
-    const db = b.repoTags.length === 0 ? 0 : 1;
-    const ta = times.get(a.id) as ImageTimes;
-    const tb = times.get(b.id) as ImageTimes;
-    return da - db || ta.lastUsed.at - tb.lastUsed.at || ta.firstSeen.at - tb.firstSeen.at || a.id.localeCompare(b.id);
-  };
+function inDeletionOrder(images: InventoryImage[], times: ReadonlyMap<string, ImageTimes>): InventoryImage[] {
+  const keyed = images.map((image) => {
+    const t = times.get(image.id) as ImageTimes;
+    return { image, dangling: image.repoTags.length === 0 ? 0 : 1, used: t.lastUsed.at, seen: t.firstSeen.at };
+  });
+  keyed.sort((a, b) => a.dangling - b.dangling || a.used - b.used || a.seen - b.seen || (a.image.id < b.image.id ? -1 : a.image.id > b.image.id ? 1 : 0));
+  return keyed.map((k) => k.image);
 }
 
 export function planGc(input: PlanInput): GcPlan {
@@ -116,12 +115,14 @@ export function planGc(input: PlanInput): GcPlan {
 
   const toDelete: PlannedImage[] = [];
   const toKeep: PlannedImage[] = [];
-  const candidates = inventory.images.filter((image) => {
-    const p = protectedBy.get(image.id);
-    if (p) toKeep.push(entry(image, p.code, p.reason, ledger.uniqueBytes(image)));
-    return !p;
-  });
-  candidates.sort(deletionOrder(times));
+  const candidates = inDeletionOrder(
+    inventory.images.filter((image) => {
+      const p = protectedBy.get(image.id);
+      if (p) toKeep.push(entry(image, p.code, p.reason, ledger.uniqueBytes(image)));
+      return !p;
+    }),
+    times,
+  );
 
   let freed = 0;
   const rest: InventoryImage[] = [];
@@ -134,10 +135,10 @@ export function planGc(input: PlanInput): GcPlan {
       toDelete.push(entry(image, 'max-age', `unused for ${formatDuration(idle)}, longer than --max-age ${formatDuration(policy.maxAgeMs)}; ${lastUse(image)}`, bytes));
     } else rest.push(image);
   }
+  const notNeeded = need === 0 ? `not needed: ${describeLevel(usageLevel(usage))} is within the limit` : 'not needed: the target is reached without it';
   for (const image of rest) {
     if (freed >= need) {
-      const why = need === 0 ? `not needed: ${describeLevel(usageLevel(usage))} is within the limit` : 'not needed: the target is reached without it';
-      toKeep.push(entry(image, 'not-needed', why, ledger.uniqueBytes(image)));
+      toKeep.push(entry(image, 'not-needed', notNeeded, ledger.uniqueBytes(image)));
       continue;
     }
     const bytes = ledger.release(image);

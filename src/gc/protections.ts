@@ -23,13 +23,13 @@ function plural(n: number, one: string, many: string): string {
   return n === 1 ? one : many;
 }
 
-/** image id -> the names (with state) of the containers created from it. */
-function containersByImage(inventory: Inventory): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+/** image id -> the first container created from it, and how many there are. */
+function containersByImage(inventory: Inventory): Map<string, { first: Inventory['containers'][number]; count: number }> {
+  const out = new Map<string, { first: Inventory['containers'][number]; count: number }>();
   for (const c of inventory.containers) {
-    const list = out.get(c.imageId) ?? [];
-    list.push(`${c.name} (${c.state})`);
-    out.set(c.imageId, list);
+    const had = out.get(c.imageId);
+    if (had) had.count++;
+    else out.set(c.imageId, { first: c, count: 1 });
   }
   return out;
 }
@@ -83,8 +83,8 @@ export function protections(
     if (refusal) return { code: 'in-use', reason: refusal };
     const using = users.get(image.id);
     if (using) {
-      const more = using.length > 1 ? ` and ${using.length - 1} more ${plural(using.length - 1, 'container', 'containers')}` : '';
-      return { code: 'in-use', reason: `in use by container ${using[0]}${more}` };
+      const more = using.count > 1 ? ` and ${using.count - 1} more ${plural(using.count - 1, 'container', 'containers')}` : '';
+      return { code: 'in-use', reason: `in use by container ${using.first.name} (${using.first.state})${more}` };
     }
     const current = services.current.get(image.id);
     if (current) return { code: 'service', reason: `image of service ${current}` };
