@@ -47,9 +47,11 @@ export class ImageUseRecorder {
 
   /** The image a reference names, re-reading the list when it changed or the name is new to us. */
   private async resolve(ref: string, at: number): Promise<string | null> {
-    const known = this.stale ? null : this.refs.resolve(ref);
-    if (known) return known;
-    if (performance.now() - this.refreshedAt >= REFRESH_EVERY_MS) await this.refresh(at);
+    const hit = this.refs.resolve(ref);
+    if (!this.stale) return hit;
+    // A name the old list lacks is an image that just arrived: always worth a re-read. A
+    // name it has may have moved to another image, but within a second that can wait.
+    if (!hit || performance.now() - this.refreshedAt >= REFRESH_EVERY_MS) await this.refresh(at);
     return this.refs.resolve(ref);
   }
 
