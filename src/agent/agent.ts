@@ -164,9 +164,10 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     lastSampleAt = at;
     fullIn = secondsUntilFull(store.samples(at - DEFAULT_FORECAST_WINDOW_MS, at), at);
     metrics.setFullInSeconds(fullIn);
-    const appeared = (parts.forecast === null) !== (fullIn === null || forecastFinding(fullIn, s, root ?? '', at) === null);
-    parts.forecast = forecastFinding(fullIn, s, root ?? '', at);
-    if (appeared) publishFindings();
+    const forecast = forecastFinding(fullIn, s, root ?? '', at);
+    const appearedOrWent = (parts.forecast === null) !== (forecast === null);
+    parts.forecast = forecast;
+    if (appearedOrWent) publishFindings();
     // kubelet collects when usage crosses the high threshold, not only on its timer.
     const usedPct = fs ? 100 - (fs.availBytes * 100) / fs.sizeBytes : null;
     if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure'));
