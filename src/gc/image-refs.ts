@@ -48,10 +48,14 @@ export function refIndex(images: readonly Pick<InventoryImage, 'id' | 'repoTags'
     }
   }
   const ids = images.map((i) => i.id);
+  const fullIds = new Set(ids);
   return {
     resolve(ref) {
       const idMatch = ID_PREFIX.exec(ref);
       if (idMatch) {
+        // Events name full ids: a set lookup, not a scan of every image.
+        const full = `sha256:${idMatch[1] as string}`;
+        if (fullIds.has(full)) return full;
         const hits = ids.filter((id) => id.slice('sha256:'.length).startsWith(idMatch[1] as string));
         if (hits.length === 1) return hits[0] as string;
       }
