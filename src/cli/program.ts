@@ -3,6 +3,7 @@ import { runDoctor, doctorExitCode } from '../doctor/run-doctor.js';
 import { doctorReport } from '../doctor/doctor-report.js';
 import { formatDoctor } from './format-doctor.js';
 import { addAgentCommand, type CliSignals } from './agent-command.js';
+import { addConfigCommand } from './config-command.js';
 import { addGcCommand } from './gc-command.js';
 import { addStatusCommand } from './status-command.js';
 import { loadFacts, type FactsSourceOptions } from './load-facts.js';
@@ -74,6 +75,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addGcCommand(program, io, setExit);
   addAgentCommand(program, io, setExit, io.signals);
   addStatusCommand(program, io, setExit);
+  addConfigCommand(program, io, setExit);
 
   return program;
 }
