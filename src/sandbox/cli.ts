@@ -2,10 +2,15 @@
 //   start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME]
 //     prints `export DOCKER_HOST=...` on stdout, so `eval "$(scripts/sandbox start)"` works
 //   stop DIR
+//   engine-stop DIR | engine-start DIR
+//     stop or start only the dockerd of a sandbox started with --root-in-daemon-json, the
+//     way systemctl stop/start docker would: what `dockwarden plan --stop-command` runs
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readMarker } from './marker.js';
 import { layoutFor, SANDBOX_PARENT, SANDBOX_PREFIX, type SandboxFs } from './options.js';
+import { startDaemon, stopDaemon } from './dockerd.js';
+import { preflight } from './preflight.js';
 import { startSandbox } from './sandbox.js';
 import { teardownDir } from './teardown.js';
 
@@ -14,32 +19,53 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { fs: { type: 'string', default: 'ext4' }, size: { type: 'string' }, 'storage-driver': { type: 'string' } },
+    options: {
+      fs: { type: 'string', default: 'ext4' },
+      size: { type: 'string' },
+      'storage-driver': { type: 'string' },
+      'root-in-daemon-json': { type: 'boolean', default: false },
+    },
   });
   const fs = values.fs as SandboxFs;
   if (!['ext4', 'xfs', 'btrfs'].includes(fs)) throw new Error(`--fs must be ext4, xfs or btrfs, not "${fs}".`);
   const sizeMb = values.size === undefined ? undefined : Number(values.size);
   if (sizeMb !== undefined && !(sizeMb > 0)) throw new Error(`--size must be a number of MiB, not "${values.size}".`);
-  const sandbox = await startSandbox({ fs, sizeMb, storageDriver: values['storage-driver'], log });
+  const sandbox = await startSandbox({ fs, sizeMb, storageDriver: values['storage-driver'], rootInDaemonJson: values['root-in-daemon-json'], log });
   await sandbox.detach();
   process.stdout.write(`export DOCKER_HOST=${sandbox.dockerHost}\n`);
   process.stdout.write(`# sandbox ${sandbox.dir} (${fs}, data root ${sandbox.dataRoot}); stop: scripts/sandbox stop ${sandbox.dir}\n`);
 }
 
-async function stop(argv: string[]): Promise<void> {
-  const dir = argv[0] ? resolve(argv[0]) : '';
+async function sandboxDir(arg: string | undefined): Promise<string> {
+  const dir = arg ? resolve(arg) : '';
   if (!new RegExp(`^${SANDBOX_PARENT}/${SANDBOX_PREFIX}[0-9a-f]{8}$`).test(dir) || !(await readMarker(layoutFor(dir).markerPath))) {
-    throw new Error(`"${argv[0] ?? ''}" is not a sandbox directory (${SANDBOX_PARENT}/${SANDBOX_PREFIX}<id> with a sandbox.env marker).`);
+    throw new Error(`"${arg ?? ''}" is not a sandbox directory (${SANDBOX_PARENT}/${SANDBOX_PREFIX}<id> with a sandbox.env marker).`);
   }
+  return dir;
+}
+
+async function stop(argv: string[]): Promise<void> {
+  const dir = await sandboxDir(argv[0]);
   await teardownDir(dir, log);
   log(`sandbox: ${dir} removed.`);
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (argv: string[]) => Promise<void>> = { start, stop };
+async function engineStop(argv: string[]): Promise<void> {
+  await stopDaemon(layoutFor(await sandboxDir(argv[0])), log);
+}
+
+/** Starts dockerd again from the sandbox's daemon.json alone, as it stands now. */
+async function engineStart(argv: string[]): Promise<void> {
+  const layout = layoutFor(await sandboxDir(argv[0]));
+  const { dockerd } = await preflight('ext4');
+  await startDaemon(layout, { dockerd, dataRoot: '', storageDriver: undefined, daemonJson: {}, extraArgs: [], rootInDaemonJson: true }, log);
+}
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = { start, stop, 'engine-stop': engineStop, 'engine-start': engineStart };
 const handler = command ? commands[command] : undefined;
 if (!handler) {
-  log('usage: scripts/sandbox start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME] | stop DIR');
+  log('usage: scripts/sandbox start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME] [--root-in-daemon-json] | stop DIR | engine-stop DIR | engine-start DIR');
   process.exitCode = 3;
 } else {
   handler(rest).catch((err: Error) => {

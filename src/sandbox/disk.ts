@@ -26,6 +26,17 @@ export async function makeDisk(mkfs: string, fs: SandboxFs, image: string, sizeM
   await run('mount', ['-o', 'loop', image, mountPoint]);
 }
 
+/** A sparse file on a free loop device, unformatted: what `dockwarden plan` gets as --device. */
+export async function attachBlankDisk(image: string, sizeMb: number): Promise<string> {
+  const handle = await open(image, 'w');
+  try {
+    await handle.truncate(sizeMb * 1024 * 1024);
+  } finally {
+    await handle.close();
+  }
+  return (await run('losetup', ['-f', '--show', image])).stdout.trim();
+}
+
 /** Mount points at or below `dir` (as this process's mount namespace sees them), deepest first. */
 export async function mountsUnder(dir: string): Promise<string[]> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');

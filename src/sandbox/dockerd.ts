@@ -17,13 +17,15 @@ export interface DaemonConfig {
   storageDriver: string | undefined;
   daemonJson: Record<string, unknown>;
   extraArgs: string[];
+  /** data-root and storage-driver live in daemon.json, which is written once and then left to its editors. */
+  rootInDaemonJson: boolean;
 }
 
 export function dockerdArgs(layout: SandboxLayout, config: DaemonConfig): string[] {
   const ns = layout.containerdNamespace;
   return [
     '--config-file', layout.daemonJsonPath,
-    '--data-root', config.dataRoot,
+    ...(config.rootInDaemonJson ? [] : ['--data-root', config.dataRoot]),
     '--exec-root', layout.execRoot,
     '--host', `unix://${layout.socketPath}`,
     '--pidfile', layout.pidFile,
@@ -35,7 +37,7 @@ export function dockerdArgs(layout: SandboxLayout, config: DaemonConfig): string
     // from seeing each other's containers and images there.
     '--containerd-namespace', ns,
     '--containerd-plugins-namespace', `${ns}-p`,
-    ...(config.storageDriver ? ['--storage-driver', config.storageDriver] : []),
+    ...(config.storageDriver && !config.rootInDaemonJson ? ['--storage-driver', config.storageDriver] : []),
     ...config.extraArgs,
   ];
 }
@@ -49,8 +51,15 @@ export const READY_TIMEOUT_MS = 30_000;
 export async function startDaemon(layout: SandboxLayout, config: DaemonConfig, log: (line: string) => void): Promise<number> {
   // dockerd 20.10 creates a libtrust key in /etc/docker unless told otherwise, and only
   // daemon.json can tell it (there is no flag); a caller's own value wins.
-  const daemonJson = { 'deprecated-key-path': layout.keyPath, ...config.daemonJson };
-  await writeFile(layout.daemonJsonPath, `${JSON.stringify(daemonJson, null, 2)}\n`);
+  const daemonJson = {
+    'deprecated-key-path': layout.keyPath,
+    ...(config.rootInDaemonJson ? { 'data-root': config.dataRoot, ...(config.storageDriver ? { 'storage-driver': config.storageDriver } : {}) } : {}),
+    ...config.daemonJson,
+  };
+  // 'wx': in rootInDaemonJson mode an existing file belongs to whoever edited it since.
+  await writeFile(layout.daemonJsonPath, `${JSON.stringify(daemonJson, null, 2)}\n`, { flag: config.rootInDaemonJson ? 'wx' : 'w' }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
   const [program, args] = inNetns(layout.netnsPath, config.dockerd, dockerdArgs(layout, config));
   log(`sandbox: ${program} ${args.join(' ')}`);
   const logFd = openSync(layout.logPath, 'a');

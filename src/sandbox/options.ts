@@ -18,6 +18,12 @@ export interface SandboxOptions {
   daemonJson?: Record<string, unknown>;
   /** Appended to dockerd's command line. */
   extraArgs?: string[];
+  /**
+   * Put data-root and storage-driver in the sandbox's daemon.json instead of on dockerd's
+   * command line, and leave that file alone on restarts: a host configured the way
+   * `dockwarden plan` and `config set` expect, whose daemon.json they may rewrite.
+   */
+  rootInDaemonJson?: boolean;
   /** Receives one line per step (mkfs, mount, start, stop...). @default silent */
   log?: (line: string) => void;
 }
@@ -31,6 +37,7 @@ export interface ResolvedOptions {
   storageDriver: string | undefined;
   daemonJson: Record<string, unknown>;
   extraArgs: string[];
+  rootInDaemonJson: boolean;
   log: (line: string) => void;
 }
 
@@ -47,6 +54,7 @@ export function resolveOptions(opts: SandboxOptions = {}): ResolvedOptions {
     storageDriver: opts.storageDriver,
     daemonJson: opts.daemonJson ?? {},
     extraArgs: opts.extraArgs ?? [],
+    rootInDaemonJson: opts.rootInDaemonJson ?? false,
     log,
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeDisk } from './disk.js';
+import { attachBlankDisk, makeDisk } from './disk.js';
 import { type DockerCliOptions, type DockerCliResult, runDockerCli, sandboxEnv } from './docker-cli.js';
 import { killDaemon, startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
 import { clearFill, fillTo, fsUsage, importImagesUntil, type FsUsage, type ImportUntilOptions } from './fill.js';
@@ -45,6 +45,8 @@ export interface Sandbox {
   restart(opts?: RestartOptions): Promise<void>;
   /** SIGKILLs dockerd and its containerd, as a crash would; `restart()` brings it back. */
   crash(): Promise<void>;
+  /** A blank block device (a sparse file on a loop device) for plans to format; detached by stop(). */
+  blankDevice(sizeMb: number): Promise<string>;
   /** Leaves it running after this process exits (scripts/sandbox start); stopAllSandboxes skips it. */
   detach(): Promise<void>;
   /** Idempotent: engine, mounts, loop device and directory are gone when it resolves. */
@@ -91,6 +93,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     storageDriver: o.storageDriver,
     daemonJson: o.daemonJson,
     extraArgs: o.extraArgs,
+    rootInDaemonJson: o.rootInDaemonJson,
   };
   let pid: number;
   try {
@@ -114,6 +117,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 class LoopSandbox implements Sandbox {
   readonly dockerHost: string;
   private stopping: Promise<void> | null = null;
+  private devices = 0;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(
@@ -172,6 +176,10 @@ class LoopSandbox implements Sandbox {
 
   crash(): Promise<void> {
     return killDaemon(this.layout, this.pid);
+  }
+
+  async blankDevice(sizeMb: number): Promise<string> {
+    return attachBlankDisk(join(this.layout.dir, `device-${++this.devices}.img`), sizeMb);
   }
 
   async detach(): Promise<void> {

@@ -62,7 +62,9 @@ export async function teardownDir(dir: string, log: (line: string) => void, know
   await stopDaemon(layout, log, knownPid);
   await killLeftovers(layout, log);
   await unmountAll(dir, log);
-  await detachLoops(layout.image, log);
+  // The sandbox's own disk and every blank device handed out for plans.
+  const images = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.img'));
+  for (const image of images) await detachLoops(join(dir, image), log);
   const still = await mountsUnder(dir);
   // rm -rf would walk into a mounted filesystem; better to leave the directory behind.
   if (still.length > 0) throw new Error(`Could not unmount ${still.join(', ')}; left ${dir} in place. Run scripts/sandbox-cleanup.sh ${dir} later.`);
