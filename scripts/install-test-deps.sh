@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the sandbox engine needs when it is missing:
-# dockerd (docker.io), a static busybox for test images, mkfs for xfs and btrfs, and the
-# namespace tools the sandbox uses.
+# dockerd (docker.io), a static busybox for test images, mkfs for xfs and btrfs, the
+# namespace tools the sandbox uses, and rsync + shellcheck for the plan tests.
 # It never starts or configures the host's own Docker service.
 set -euo pipefail
 need=()
@@ -11,6 +11,10 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok in
 command -v mkfs.xfs >/dev/null 2>&1 || need+=(xfsprogs)
 command -v mkfs.btrfs >/dev/null 2>&1 || need+=(btrfs-progs)
 command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
+# dockwarden plan: its overlay2 script copies the data root with rsync, and the tests
+# check every generated script with shellcheck
+command -v rsync >/dev/null 2>&1 || need+=(rsync)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 # the sandbox runs dockerd in its own network namespace (nsenter ... ip link set lo up)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)

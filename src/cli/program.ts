@@ -5,6 +5,7 @@ import { formatDoctor } from './format-doctor.js';
 import { addAgentCommand, type CliSignals } from './agent-command.js';
 import { addConfigCommand } from './config-command.js';
 import { addGcCommand } from './gc-command.js';
+import { addPlanCommand } from './plan-command.js';
 import { addStatusCommand } from './status-command.js';
 import { loadFacts, type FactsSourceOptions } from './load-facts.js';
 
@@ -73,6 +74,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   addGcCommand(program, io, setExit);
+  addPlanCommand(program, io, setExit);
   addAgentCommand(program, io, setExit, io.signals);
   addStatusCommand(program, io, setExit);
   addConfigCommand(program, io, setExit);

@@ -129,6 +129,19 @@ describe('bad input', () => {
     expect(r.stderr).toContain(message);
     expect(r.stdout).toBe('');
   });
+
+  it.each([
+    [['plan', 'lvm', '--device', '/dev/sdb'], "'lvm' is invalid for argument 'kind'. Allowed choices are overlay2, direct-lvm, btrfs, zfs, pquota"],
+    [['plan', 'overlay2'], "required option '--device <dev>' not specified"],
+    [['plan', 'overlay2', '--device', '/dev/sdb', '--migrate', 'move'], "option '--migrate <mode>' argument 'move' is invalid"],
+    [['plan', 'overlay2', '--device', '/dev/sdb', '--stop-command', 'true'], '--stop-command and --start-command go together'],
+  ])('%j is refused with one line', async (args, message) => {
+    const r = await runCli(args, { env: { DOCKER_HOST: `unix://${dir}/missing.sock` } });
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).toBe('');
+  });
 });
 
 describe('docker contexts', () => {

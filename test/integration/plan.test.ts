@@ -1,0 +1,182 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../support/run-cli.js';
+
+// The plans run for real: a sandbox engine configured through its daemon.json (as a
+// systemd host is), a blank loop device, and the generated script with the sandbox's own
+// stop/start in place of systemctl. What must hold afterwards is read from the engine.
+
+const SANDBOX_CLI = fileURLToPath(new URL('../../scripts/sandbox', import.meta.url));
+const MiB = 1024 * 1024;
+
+interface ScriptRun {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a plan script without a controlling terminal (setsid), as cron or CI would. */
+function runScript(path: string, args: string[], dockerHost: string): Promise<ScriptRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('setsid', ['bash', path, ...args], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', DOCKER_HOST: dockerHost, DOCKER_CONFIG: '/nonexistent-docker-config' },
+      timeout: 240_000,
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+async function makePlan(sandbox: Sandbox, kind: string, device: string, extra: string[]): Promise<string> {
+  const script = join(sandbox.dir, `plan-${kind}.sh`);
+  const fstab = join(sandbox.dir, 'fstab');
+  await writeFile(fstab, '# test fstab\n', { flag: 'a' });
+  const r = await runCli([
+    '--host', sandbox.dockerHost,
+    'plan', kind,
+    '--device', device,
+    '--data-root', join(sandbox.dir, `root-${kind}`),
+    '--stop-command', `${SANDBOX_CLI} engine-stop ${sandbox.dir}`,
+    '--start-command', `${SANDBOX_CLI} engine-start ${sandbox.dir}`,
+    '--fstab', fstab,
+    '--state-dir', join(sandbox.dir, `state-${kind}`),
+    '-o', script,
+    ...extra,
+  ]);
+  expect(r.stderr).toContain(`wrote ${script}`);
+  expect(r.code).toBe(0);
+  return script;
+}
+
+async function info(sandbox: Sandbox, template: string): Promise<string> {
+  return (await sandbox.docker(['info', '--format', template])).stdout.trim();
+}
+
+async function driverStatus(sandbox: Sandbox): Promise<Record<string, string>> {
+  return Object.fromEntries(JSON.parse(await info(sandbox, '{{json .DriverStatus}}')) as Array<[string, string]>);
+}
+
+async function imageIds(sandbox: Sandbox): Promise<string[]> {
+  return (await sandbox.docker(['image', 'ls', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean).sort();
+}
+
+describe('plan overlay2 --migrate copy, run for real', () => {
+  let sandbox: Sandbox;
+  let device: string;
+  let script: string;
+  let oldRoot: string;
+  let idsBefore: string[];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512, rootInDaemonJson: true });
+    oldRoot = sandbox.dataRoot;
+    await sandbox.importImage('app/web:1', { sizeBytes: 4 * MiB });
+    await sandbox.importImage('app/worker:1', { sizeBytes: 4 * MiB });
+    await sandbox.docker(['volume', 'create', 'data']);
+    await sandbox.docker(['run', '--name', 'writer', '--network', 'none', '-v', 'data:/data', 'app/web:1', 'sh', '-c', 'echo kept > /data/proof']);
+    idsBefore = await imageIds(sandbox);
+    device = await sandbox.blankDevice(320);
+    script = await makePlan(sandbox, 'overlay2', device, ['--migrate', 'copy']);
+  });
+
+  afterAll(async () => sandbox?.stop());
+
+  it('writes a script that passes shellcheck', async () => {
+    const check = await new Promise<number | null>((resolve) => spawn('shellcheck', [script], { stdio: 'inherit' }).on('close', resolve));
+    expect(check).toBe(0);
+  });
+
+  it('stops before the first destructive step when nobody can say yes', async () => {
+    const r = await runScript(script, [], sandbox.dockerHost);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('needs a yes and there is no terminal');
+    // The engine still runs on the old root: the stop step was refused before it ran.
+    expect(await info(sandbox, '{{.DockerRootDir}}')).toBe(oldRoot);
+  });
+
+  it('moves the engine to overlay2 on XFS with d_type, and everything comes along', async () => {
+    const r = await runScript(script, ['--yes'], sandbox.dockerHost);
+    expect(r.output).toContain('Done.');
+    expect(r.code).toBe(0);
+    const newRoot = join(sandbox.dir, 'root-overlay2');
+    expect(await info(sandbox, '{{.Driver}} {{.DockerRootDir}}')).toBe(`overlay2 ${newRoot}`);
+    const status = await driverStatus(sandbox);
+    expect(status['Backing Filesystem']).toBe('xfs');
+    expect(status['Supports d_type']).toBe('true');
+    expect(await imageIds(sandbox)).toEqual(idsBefore);
+    // Containers and volumes came too, and work on the new root.
+    expect((await sandbox.docker(['ps', '-a', '--format', '{{.Names}}'])).stdout.trim()).toBe('writer');
+    const proof = await sandbox.docker(['run', '--rm', '--network', 'none', '-v', 'data:/data', 'app/worker:1', 'cat', '/data/proof']);
+    expect(proof.stdout.trim()).toBe('kept');
+  });
+
+  it('changes nothing when run again', async () => {
+    const r = await runScript(script, ['--yes'], sandbox.dockerHost);
+    expect(r.code).toBe(0);
+    // Every change step says it is already done; none runs (the engine is not even stopped).
+    expect(r.output.match(/already done/g)?.length).toBe(8);
+    expect(r.output).not.toContain('!!');
+  });
+
+  it('rolls back to the old root and configuration', async () => {
+    const r = await runScript(script, ['--rollback', '--yes'], sandbox.dockerHost);
+    expect(r.output).toContain('Rolled back.');
+    expect(r.code).toBe(0);
+    expect(await info(sandbox, '{{.Driver}} {{.DockerRootDir}}')).toBe(`overlay2 ${oldRoot}`);
+    expect(await imageIds(sandbox)).toEqual(idsBefore);
+  });
+});
+
+describe('plan btrfs --migrate save, run for real', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512, rootInDaemonJson: true });
+    await sandbox.importImage('app/api:2', { sizeBytes: 4 * MiB });
+    await sandbox.importImage('app/db:5', { sizeBytes: 4 * MiB });
+  });
+
+  afterAll(async () => sandbox?.stop());
+
+  it('refuses a device that holds a filesystem, before touching the engine', async () => {
+    const used = await sandbox.blankDevice(200);
+    await new Promise((resolve) => spawn('mkfs.ext4', ['-q', used]).on('close', resolve));
+    const script = await makePlan(sandbox, 'btrfs', used, ['--migrate', 'save', '--state-dir', join(sandbox.dir, 'state-refused')]);
+    const r = await runScript(script, ['--yes'], sandbox.dockerHost);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(`${used} holds data (ext4)`);
+    expect(await info(sandbox, '{{.Driver}}')).toBe('overlay2');
+  });
+
+  it('moves the engine to the btrfs driver, the images through docker save/load, finishing after a failed start', async () => {
+    const device = await sandbox.blankDevice(300);
+    // The first start fails (as a unit with a typo would): the run stops there, and the
+    // second run picks up with the engine down, skipping everything already done.
+    const starter = join(sandbox.dir, 'start-fails-once.sh');
+    const marker = join(sandbox.dir, 'start-failed-once');
+    await writeFile(
+      starter,
+      `#!/bin/bash\nif [[ ! -e ${marker} ]]; then touch ${marker}; echo 'simulated start failure' >&2; exit 1; fi\nexec ${SANDBOX_CLI} engine-start ${sandbox.dir}\n`,
+      { mode: 0o755 },
+    );
+    const script = await makePlan(sandbox, 'btrfs', device, ['--migrate', 'save', '--start-command', starter]);
+    const failed = await runScript(script, ['--yes'], sandbox.dockerHost);
+    expect(failed.code).toBe(1);
+    expect(failed.output).toContain('simulated start failure');
+    const r = await runScript(script, ['--yes'], sandbox.dockerHost);
+    expect(r.output).toContain('Done.');
+    expect(r.code).toBe(0);
+    expect(r.output.match(/already done/g)?.length).toBe(7);
+    expect(await info(sandbox, '{{.Driver}} {{.DockerRootDir}}')).toBe(`btrfs ${join(sandbox.dir, 'root-btrfs')}`);
+    const refs = (await sandbox.docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').filter(Boolean).sort();
+    expect(refs).toEqual(['app/api:2', 'app/db:5']);
+    // An image loaded onto btrfs runs: its layers are subvolumes now.
+    expect((await sandbox.docker(['run', '--rm', '--network', 'none', 'app/db:5', 'echo', 'up'])).stdout.trim()).toBe('up');
+  });
+});
