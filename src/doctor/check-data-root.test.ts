@@ -37,7 +37,8 @@ describe('data-root.config-conflict', () => {
       '/etc/docker/daemon.json: "data-root": "/data/docker"',
       '/etc/systemd/system/docker.service.d/override.conf: ExecStart=/usr/bin/dockerd -H fd:// -g /data/docker',
     ]);
-    expect(finding?.fix.commands[0]).toContain('remove the -g/--graph flag');
+    expect(finding?.fix.commands[0]).toBe('dockwarden config set data-root /data/docker --remove-conflicting-flags   # or by hand:');
+    expect(finding?.fix.commands[1]).toContain('remove the -g/--graph flag');
   });
 
   it('is critical when daemon.json has both "graph" and "data-root"', () => {

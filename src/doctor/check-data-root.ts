@@ -42,6 +42,8 @@ function onRootFs(facts: HostFacts): CheckResult {
         fix: {
           summary: 'Give the data root its own filesystem (XFS with ftype=1 for overlay2) and point data-root at it.',
           commands: [
+            `dockwarden plan overlay2 --device /dev/sdX1 --data-root /data/docker -o move-data-root.sh   # reviewed script: copies ${root}, verifies, can roll back`,
+            '# or by hand:',
             'mkfs.xfs -n ftype=1 /dev/sdX1',
             'mkdir -p /data/docker && echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/docker xfs defaults 0 0" >> /etc/fstab && mount /data/docker',
             'systemctl stop docker docker.socket containerd',
@@ -98,6 +100,7 @@ function configConflict(facts: HostFacts): CheckResult {
           'The engine keeps running until its next restart (an upgrade, a reboot), then stays down.',
         [...inFile, ...asFlag].map(settingEvidence),
         [
+          `dockwarden config set data-root ${inFile.at(-1)!.value} --remove-conflicting-flags   # or by hand:`,
           ...asFlag.map((s) => `# ${s.file}: remove the ${s.text.includes('-g') || s.text.includes('--graph') ? '-g/--graph' : '--data-root'} flag`),
           ...RESTART,
         ],

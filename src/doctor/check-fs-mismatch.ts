@@ -42,6 +42,7 @@ export function checkFsMismatch(facts: HostFacts): CheckResult {
         commands:
           wanted === 'btrfs'
             ? [
+                'dockwarden plan btrfs --device /dev/sdX1 -o btrfs.sh   # reviewed script; or by hand:',
                 'mkfs.btrfs -f /dev/sdX1',
                 `echo "UUID=$(blkid -s UUID -o value /dev/sdX1) ${dataRoot(facts) ?? '/var/lib/docker'} btrfs defaults 0 0" >> /etc/fstab`,
                 `mount ${dataRoot(facts) ?? '/var/lib/docker'}`,
@@ -49,6 +50,7 @@ export function checkFsMismatch(facts: HostFacts): CheckResult {
                 'systemctl restart docker',
               ]
             : [
+                'dockwarden plan zfs --pool zpool-docker --device /dev/sdX1 -o zfs.sh   # reviewed script; or by hand:',
                 'zpool create -f zpool-docker /dev/sdX1',
                 `zfs create -o mountpoint=${dataRoot(facts) ?? '/var/lib/docker'} zpool-docker/docker`,
                 '# /etc/docker/daemon.json: { "storage-driver": "zfs" }',

@@ -41,6 +41,7 @@ function overlayQuota(facts: HostFacts): CheckResult {
             'docker run --rm --storage-opt size=1G busybox df -h /',
           ]
         : [
+            'dockwarden plan pquota --device /dev/sdX1 --data-root /data/docker -o pquota.sh   # reviewed script; or by hand:',
             'mkfs.xfs -n ftype=1 /dev/sdX1',
             'echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/docker xfs defaults,pquota 0 0" >> /etc/fstab && mkdir -p /data/docker && mount /data/docker',
             '# /etc/docker/daemon.json: { "data-root": "/data/docker", "storage-driver": "overlay2" }',

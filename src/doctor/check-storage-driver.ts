@@ -6,11 +6,15 @@ import { dataRoot, dockerWarnings, driver, engineMajor, status } from './facts-v
 // drivers Docker has deprecated or removed. These are the CentOS 7 hangs of DESIGN.md.
 
 /** The move every storage story ends with: a fresh XFS (ftype=1) filesystem, overlay2, data-root there. */
-function moveToOverlay2Fix(summary: string): Fix {
+function moveToOverlay2Fix(summary: string, alternative: string[] = []): Fix {
   return {
     summary,
     commands: [
-      '# on a new disk or partition, here /dev/sdX1 (this formats it):',
+      '# a reviewed script (preflight, format, move, verify, rollback) for a new disk or partition, here /dev/sdX1:',
+      'dockwarden plan overlay2 --device /dev/sdX1 --data-root /data/docker -o move-to-overlay2.sh',
+      'less move-to-overlay2.sh && sudo bash move-to-overlay2.sh',
+      ...alternative,
+      '# what it does, by hand (this formats /dev/sdX1):',
       'mkfs.xfs -n ftype=1 /dev/sdX1',
       'mkdir -p /data/docker',
       'echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/docker xfs defaults,pquota 0 0" >> /etc/fstab',
@@ -84,6 +88,7 @@ function devicemapperLoop(facts: HostFacts, name: string): Finding[] {
       evidence,
       fix: moveToOverlay2Fix(
         'Move to overlay2 on XFS (ftype=1); if the kernel is too old for overlay2, use devicemapper direct-lvm on a dedicated block device instead.',
+        ['# only if this kernel cannot run overlay2: dockwarden plan direct-lvm --device /dev/sdX'],
       ),
     },
   ];
