@@ -22,6 +22,8 @@ interface FilesystemPlanShape {
   storageOpts?: string[];
   summary: string[];
   warnings: string[];
+  /** Extra preflight lines for this kind of storage. */
+  preflight?: string[];
   verify: string[];
 }
 
@@ -38,7 +40,12 @@ function buildFilesystemPlan(ctx: PlanContext, shape: FilesystemPlanShape): Plan
   const tools = [MKFS_TOOL[spec.fs], 'blkid', 'findmnt', 'lsblk', 'mountpoint', ...(spec.fs === 'xfs' ? ['xfs_info'] : []), ...(mode === 'copy' ? ['rsync'] : [])];
 
   const steps: PlanStep[] = [
-    preflightStep([...preflightCommands(ctx, tools, [ctx.oldRoot, newRoot]), ...devicePreflight(ctx, formattedByPlan(ctx, spec.fs), newRoot), ...fstabPreflight(ctx, spec)]),
+    preflightStep([
+      ...preflightCommands(ctx, tools, [ctx.oldRoot, newRoot]),
+      ...(shape.preflight ?? []),
+      ...devicePreflight(ctx, formattedByPlan(ctx, spec.fs), newRoot),
+      ...fstabPreflight(ctx, spec),
+    ]),
     ...migrate.before,
     stopEngineStep(ctx, { root: newRoot, driver }),
     formatStep(ctx, spec),
@@ -122,6 +129,12 @@ export function planPquota(ctx: PlanContext): Plan {
         : 'No default limit is set: give one per container with --storage-opt size=, or make the plan with --default-size 20G.',
     ],
     warnings: ['Project quotas are switched on at mount time only: a remount is not enough, which is why the plan mounts it fresh.'],
+    // The XFS quota manager registers /proc/fs/xfs/xqm; kernels built without
+    // CONFIG_XFS_QUOTA refuse the pquota mount ("quota support not available in this kernel").
+    preflight: [
+      '[[ -d /proc/fs/xfs ]] || modprobe xfs 2>/dev/null || true',
+      '[[ -e /proc/fs/xfs/xqm ]] || die "this kernel has no XFS quota support (CONFIG_XFS_QUOTA), so pquota cannot be mounted: use dockwarden plan overlay2, or a kernel with it"',
+    ],
     verify: [driverStatusEquals('Backing Filesystem', 'xfs'), driverStatusEquals('Supports d_type', 'true'), `xfs_quota -x -c 'state -p' ${shq(root)} | grep -q 'Enforcement: ON'`],
   });
 }

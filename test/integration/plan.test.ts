@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,5 +179,44 @@ describe('plan btrfs --migrate save, run for real', () => {
     expect(refs).toEqual(['app/api:2', 'app/db:5']);
     // An image loaded onto btrfs runs: its layers are subvolumes now.
     expect((await sandbox.docker(['run', '--rm', '--network', 'none', 'app/db:5', 'echo', 'up'])).stdout.trim()).toBe('up');
+  });
+});
+
+describe('plan pquota, run for real', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512, rootInDaemonJson: true });
+    await sandbox.importImage('app/web:1', { sizeBytes: MiB });
+  });
+
+  afterAll(async () => sandbox?.stop());
+
+  // Debian's and most distribution kernels have XFS quotas; this machine's kernel is built
+  // without them (no /proc/fs/xfs/xqm), and the pquota mount would fail half-way. The
+  // plan must find out in its preflight, before the engine is stopped.
+  const xfsQuota = existsSync('/proc/fs/xfs/xqm');
+
+  it.runIf(xfsQuota)('mounts XFS with project quotas, and a container cannot write past the default size', async () => {
+    const script = await makePlan(sandbox, 'pquota', await sandbox.blankDevice(320), ['--default-size', '64M']);
+    const r = await runScript(script, ['--yes'], sandbox.dockerHost);
+    expect(r.output).toContain('Done.');
+    expect(r.code).toBe(0);
+    const write = (mb: number) =>
+      sandbox.docker(['run', '--rm', '--network', 'none', 'app/web:1', 'sh', '-c', `dd if=/dev/zero of=/fill bs=1M count=${mb} 2>&1`]).then(
+        () => 'written',
+        (err: Error) => err.message,
+      );
+    expect(await write(16)).toBe('written');
+    expect(await write(100)).toMatch(/No space left on device|Disk quota exceeded/);
+  });
+
+  it.skipIf(xfsQuota)('stops in preflight on a kernel without XFS quotas, engine untouched', async () => {
+    const script = await makePlan(sandbox, 'pquota', await sandbox.blankDevice(320), ['--default-size', '64M']);
+    const r = await runScript(script, ['--yes'], sandbox.dockerHost);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('no XFS quota support');
+    expect(r.output).not.toContain('[2/');
+    expect(await info(sandbox, '{{.Driver}} {{.DockerRootDir}}')).toBe(`overlay2 ${sandbox.dataRoot}`);
   });
 });
