@@ -67,8 +67,7 @@ async function planHost(facts: HostFacts, flags: PlanFlags, probe: HostProbe | n
   return { facts, daemonJson: { path, text, json: text === null ? {} : parseDaemonJson(text, path) }, files };
 }
 
-function planRequest(kind: PlanKind, flags: PlanFlags, facts: HostFacts): PlanRequest {
-  const endpoint = facts.engine.endpoint;
+function planRequest(kind: PlanKind, flags: PlanFlags): PlanRequest {
   return {
     kind,
     device: flags.device,
@@ -82,7 +81,6 @@ function planRequest(kind: PlanKind, flags: PlanFlags, facts: HostFacts): PlanRe
     ...(flags.defaultSize !== undefined ? { defaultSize: flags.defaultSize } : {}),
     ...(flags.stopCommand && flags.startCommand ? { service: { stop: flags.stopCommand, start: flags.startCommand } } : {}),
     ...(flags.stateDir !== undefined ? { stateDir: flags.stateDir } : {}),
-    ...(endpoint.startsWith('unix://') && !DEFAULT_SOCKETS.has(endpoint) ? { dockerHost: endpoint } : {}),
   };
 }
 
@@ -129,13 +127,15 @@ export function addPlanCommand(program: Command, io: CliIo, setExit: (code: numb
         throw new UsageError('A plan needs the host itself (its daemon.json, units and devices): run dockwarden plan on the host, against its local engine.');
       }
       const probe = flags.facts ? null : localHostProbe(global.hostRoot ?? '/');
-      const request = planRequest(kind, flags, facts);
-      const plan = makePlan(request, await planHost(facts, flags, probe));
+      const plan = makePlan(planRequest(kind, flags), await planHost(facts, flags, probe));
+      // The script's docker commands must reach the engine the plan was made for.
+      const endpoint = facts.engine.endpoint;
+      const env: Record<string, string> = endpoint.startsWith('unix://') && !DEFAULT_SOCKETS.has(endpoint) ? { DOCKER_HOST: endpoint } : {};
       const script = renderScript(plan, {
         command: commandLine(kind, flags),
         generatedAt: io.now(),
         madeFor: facts.engine.info.Name ?? facts.engine.endpoint,
-        env: request.dockerHost ? { DOCKER_HOST: request.dockerHost } : {},
+        env,
       });
       if (flags.output) {
         await writeFile(flags.output, script, { mode: 0o755 });

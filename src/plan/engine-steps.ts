@@ -8,11 +8,11 @@ import { infoEquals, shq } from './shell.js';
 // the first `docker` command. containerd keeps running: its state lives in
 // /var/lib/containerd, not in the data root.
 
-export function stopCommand(ctx: PlanContext): string {
+function stopCommand(ctx: PlanContext): string {
   return ctx.request.service?.stop ?? 'systemctl stop docker.socket docker.service';
 }
 
-export function startCommand(ctx: PlanContext): string {
+function startCommand(ctx: PlanContext): string {
   return ctx.request.service?.start ?? 'systemctl start docker.socket docker.service';
 }
 

@@ -91,3 +91,13 @@ describe('renderScript', () => {
     expect(() => renderScript(plan, { command: 'x', generatedAt: new Date(0), madeFor: 'h', env: {} })).toThrow(/has no verify/);
   });
 });
+
+describe('plan --json shape', () => {
+  // The dashboard reads these (DESIGN.md's frozen formats): add fields, never rename.
+  it('keeps the keys of a plan and of a step', () => {
+    const plan = makePlan(planRequest('overlay2'), ubuntu());
+    expect(Object.keys(plan)).toEqual(['kind', 'title', 'summary', 'warnings', 'settings', 'steps', 'rollback']);
+    expect(Object.keys(plan.steps[0]!)).toEqual(['id', 'title', 'kind', 'destructive', 'commands', 'verify']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['preflight', 'record-images', 'stop-engine', 'format', 'fstab', 'mount', 'copy', 'daemon-json', 'mount-drop-in', 'start-engine', 'verify']);
+  });
+});

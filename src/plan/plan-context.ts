@@ -29,8 +29,6 @@ export interface PlanRequest {
   fstab: string;
   /** Where the script keeps what it must remember between runs. */
   stateDir?: string;
-  /** Exported as DOCKER_HOST in the script when the plan was made for a non-default socket. */
-  dockerHost?: string;
 }
 
 export interface PlanHost {
