@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the sandbox engine needs when it is missing:
 # dockerd (docker.io), a static busybox for test images, mkfs for xfs and btrfs, the
-# namespace tools the sandbox uses, and rsync + shellcheck for the plan tests.
+# namespace tools the sandbox uses, rsync + shellcheck for the plan tests, and chromium
+# with a font for the browser tests.
 # It never starts or configures the host's own Docker service.
 set -euo pipefail
 need=()
@@ -18,6 +19,10 @@ command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 # the sandbox runs dockerd in its own network namespace (nsenter ... ip link set lo up)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
+# browser tests: playwright-core drives Debian's chromium (test/support/browser.ts) rather
+# than a browser playwright downloads; without a font, screenshots render text as boxes
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'install ok installed' || need+=(fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]}; run as root or install them: apt-get install ${need[*]}" >&2
@@ -25,6 +30,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-test-deps: installing ${need[*]} from Debian" >&2
 export DEBIAN_FRONTEND=noninteractive
+# needrestart's apt hook, where installed, prints perl warnings without a terminal
+export NEEDRESTART_SUSPEND=1
 apt-get update -qq
 # policy-rc.d keeps the package's own docker.service from starting on hosts that honour it.
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
