@@ -10,8 +10,8 @@ import { runGc } from '../gc/run-gc.js';
 import { gatherLiveFacts, isLocalEndpoint } from '../gather-facts.js';
 import { dataRootContents } from '../host/data-root-contents.js';
 import type { HostProbe } from '../host/host-probe.js';
-import type { AgentStore, EngineIdentity, UsageSample } from '../store/agent-store.js';
-import type { AgentView } from '../web/agent-view.js';
+import type { AgentStore, EngineIdentity, GcRunRecord, UsageSample } from '../store/agent-store.js';
+import type { AgentView, EngineSummary } from '../web/agent-view.js';
 import type { AgentMetrics } from '../web/metrics.js';
 import { checkDrift, previousLocation } from './drift-guard.js';
 import { watchEvents } from './event-watcher.js';
@@ -69,6 +69,8 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   let engineUp = false;
   let lastSampleAt: number | null = null;
   let fullIn: number | null = null;
+  let dataRootFs: EngineSummary['dataRootFs'] = null;
+  let lastForensics: string[] = [];
   const parts: { doctor: Finding[]; drift: Finding | null; forecast: Finding | null } = { doctor: [], drift: null, forecast: null };
   let lastUsedPct: number | null = null;
 
@@ -101,6 +103,8 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   async function diagnose(at: number) {
     const facts = await gatherLiveFacts({ engine, endpoint: deps.endpoint, probe, now: new Date(at) });
     parts.doctor = runDoctor(facts).findings;
+    const fs = facts.host?.dataRootFs;
+    dataRootFs = fs ? { fsType: fs.fsType, device: fs.device, mountPoint: fs.mountPoint } : null;
     return facts;
   }
 
@@ -128,6 +132,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     const prev = previousLocation(current, history);
     const moved = prev !== null && history[0] !== undefined && (history[0].dockerRootDir !== current.dockerRootDir || history[0].driver !== current.driver);
     const forensics = probe && deps.forensics && (reconnected || moved) ? await deps.forensics(probe, at, fresh.LiveRestoreEnabled ?? null) : [];
+    if (forensics.length > 0) lastForensics = forensics;
     parts.drift = checkDrift({
       current,
       history,
@@ -170,7 +175,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     if (appearedOrWent) publishFindings();
     // kubelet collects when usage crosses the high threshold, not only on its timer.
     const usedPct = fs ? 100 - (fs.availBytes * 100) / fs.sizeBytes : null;
-    if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure'));
+    if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure').then(() => {}));
     lastUsedPct = usedPct;
   }
 
@@ -186,14 +191,15 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   // A remote engine's filesystem cannot be measured; without --budget there is no target.
   const canMeasure = local || opts.policy.budgetBytes !== null;
 
-  async function collect(trigger: 'schedule' | 'pressure'): Promise<void> {
-    if (!engineUp || !info || !canMeasure) return;
+  async function collect(trigger: GcRunRecord['trigger']): Promise<GcRunRecord | null> {
+    if (!engineUp || !info || !canMeasure) return null;
     const run = await runGc({ engine, ...gcInputs(), now, recorded: recordedUses(store) }, { policy: opts.policy, dryRun: !opts.gc });
     const record = gcRecord(run, trigger, now());
     store.addGcRun(record);
     if (!run.dryRun) metrics.addGcDeleted(record.freedBytes);
     metrics.setReclaimable(run.deleted.reduce((s, d) => s + d.bytes, 0) + run.kept.filter((k) => k.code === 'not-needed').reduce((s, k) => s + k.bytes, 0));
     if (record.deleted > 0 || record.failed > 0) log(`gc (${trigger}): ${run.summary}`);
+    return record;
   }
 
   const timers = [
@@ -204,7 +210,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
         await diagnose(now());
         publishFindings();
       });
-      void exclusive('gc', () => collect('schedule'));
+      void exclusive('gc', () => collect('schedule').then(() => {}));
     }, opts.gcIntervalMs),
     setInterval(() => store.applyRetention(now()), 3_600_000),
   ];
@@ -228,6 +234,15 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   const view: AgentView = {
     hostName: deps.hostName,
     health: () => ({ engineUp, lastSampleAt, engineEndpoint: deps.endpoint.url, dockwarden: opts.version }),
+    engine: () => ({
+      engineVersion: info?.ServerVersion ?? null,
+      driver: info?.Driver ?? null,
+      dataRoot: info?.DockerRootDir ?? null,
+      dataRootFs,
+      kernel: info?.KernelVersion ?? null,
+      operatingSystem: info?.OperatingSystem ?? null,
+      liveRestore: info?.LiveRestoreEnabled ?? null,
+    }),
     findings: () => store.openFindings(),
     usage: (since, until, maxPoints) => ({ samples: store.samples(since, until, maxPoints), fullInSeconds: fullIn }),
     gcPlan: async (): Promise<GcPlan> => {
@@ -237,6 +252,18 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       const [inventory, usage] = await Promise.all([inputs.inventory(), inputs.usage()]);
       return planGc({ inventory, usage, policy: opts.policy, now: now(), recorded: recordedUses(store) });
     },
+    runGc: async () => {
+      let record: GcRunRecord | null = null;
+      // Joins a run already under way rather than starting a second one next to it.
+      await exclusive('gc', async () => {
+        record = await collect('manual');
+      });
+      if (!record) throw new Error(engineUp ? 'GC is already running, or this engine cannot be measured: try again shortly' : 'the engine is down');
+      return record;
+    },
+    gcRuns: (limit) => store.gcRuns(limit),
+    events: (limit) => store.recentEvents(limit),
+    restarts: (limit) => ({ identities: store.identities(limit), forensics: lastForensics }),
   };
 
   return {

@@ -4,6 +4,7 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { isLocalEndpoint } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
+import { parsePeerUrl } from '../web/fleet.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import { addPolicyOptions, collect, policyFromFlags, type PolicyFlags } from './gc-flags.js';
 import type { CliIo } from './program.js';
@@ -23,6 +24,8 @@ interface AgentFlags extends PolicyFlags {
   interval: string;
   gcInterval: string;
   gc: boolean;
+  peer: string[];
+  peerToken?: string;
 }
 
 export function addAgentCommand(program: Command, io: CliIo, setExit: (code: number) => void, signals: CliSignals): void {
@@ -35,7 +38,9 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
     .option('--webhook <url>', 'POST finding changes here as JSON (repeatable; Slack-compatible `text`)', collect, [])
     .option('--interval <dur>', 'usage sampling interval', '30s')
     .option('--gc-interval <dur>', 'how often doctor and GC run (GC also runs when usage crosses --high)', '5m')
-    .option('--no-gc', 'plan GC but never delete (the plan is still served and recorded)');
+    .option('--no-gc', 'plan GC but never delete (the plan is still served and recorded)')
+    .option('--peer <url>', 'another agent to list in the dashboard\'s fleet view (repeatable)', collect, [])
+    .option('--peer-token <token>', 'bearer token for the peers (default: DOCKWARDEN_PEER_TOKEN, else this agent\'s token)');
   addPolicyOptions(command).action(async (flags: AgentFlags) => {
     const global = program.opts<{ host?: string; hostRoot?: string }>();
     const policy = policyFromFlags(flags);
@@ -46,10 +51,19 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
       if (!/^https?:\/\//.test(url)) throw new UsageError(`--webhook ${JSON.stringify(url)} is not an http(s) URL.`);
     }
     const token = flags.token ?? io.env['DOCKWARDEN_TOKEN'] ?? null;
+    const peerToken = flags.peerToken ?? io.env['DOCKWARDEN_PEER_TOKEN'] ?? token;
+    const peers = flags.peer.map((url) => {
+      try {
+        return { url: parsePeerUrl(url), token: peerToken };
+      } catch (err) {
+        throw new UsageError(`--peer: ${(err as Error).message}.`);
+      }
+    });
     // Heavy modules load only for the agent: gc, doctor and status stay quick to start.
-    const [{ parseListen, checkListenAuth, startWebServer }, { createWebApp }, { createAgentMetrics }, { openStore }, { startAgent }, { gatherRestartForensics }] = await Promise.all([
+    const [{ parseListen, checkListenAuth, startWebServer }, { createWebApp }, { loadDashboardAssets }, { createAgentMetrics }, { openStore }, { startAgent }, { gatherRestartForensics }] = await Promise.all([
       import('../web/listen.js'),
       import('../web/server.js'),
+      import('../web/dashboard-assets.js'),
       import('../web/metrics.js'),
       import('../store/sqlite-store.js'),
       import('../agent/agent.js'),
@@ -81,7 +95,7 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
     );
     let server: Awaited<ReturnType<typeof startWebServer>>;
     try {
-      server = await startWebServer(createWebApp(agent.view, metrics, { token, now, log }), listen);
+      server = await startWebServer(createWebApp(agent.view, metrics, { token, now, log, assets: loadDashboardAssets(), peers }), listen);
     } catch (err) {
       await agent.stop();
       store.close();

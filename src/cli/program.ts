@@ -4,6 +4,7 @@ import { doctorReport } from '../doctor/doctor-report.js';
 import { formatDoctor } from './format-doctor.js';
 import { addAgentCommand, type CliSignals } from './agent-command.js';
 import { addConfigCommand } from './config-command.js';
+import { addFleetCommand } from './fleet-command.js';
 import { addGcCommand } from './gc-command.js';
 import { addPlanCommand } from './plan-command.js';
 import { addStatusCommand } from './status-command.js';
@@ -78,6 +79,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addAgentCommand(program, io, setExit, io.signals);
   addStatusCommand(program, io, setExit);
   addConfigCommand(program, io, setExit);
+  addFleetCommand(program, io, setExit);
 
   return program;
 }

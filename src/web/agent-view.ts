@@ -1,5 +1,5 @@
 import type { GcPlan } from '../gc/plan-gc.js';
-import type { StoredFinding, UsageSample } from '../store/agent-store.js';
+import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSample } from '../store/agent-store.js';
 
 // What the agent's HTTP side may ask of the running agent: read-only views over its
 // store and its latest state. agent/ implements it; web/ serves it.
@@ -19,12 +19,33 @@ export interface UsageView {
   fullInSeconds: number | null;
 }
 
+/** The dashboard's header: which engine, which driver, which data root on which filesystem. */
+export interface EngineSummary {
+  engineVersion: string | null;
+  driver: string | null;
+  dataRoot: string | null;
+  /** The data root's filesystem as this host sees it; null for a remote engine or before the first diagnosis. */
+  dataRootFs: { fsType: string; device: string; mountPoint: string } | null;
+  kernel: string | null;
+  operatingSystem: string | null;
+  liveRestore: boolean | null;
+}
+
 export interface AgentView {
   readonly hostName: string;
   health(): AgentHealth;
+  engine(): EngineSummary;
   /** Open findings, most severe first. */
   findings(): StoredFinding[];
   usage(since: number, until: number, maxPoints: number): UsageView;
   /** A GC dry run now, with every image's last use and verdict. */
   gcPlan(): Promise<GcPlan>;
+  /** Runs GC now, as the schedule would (a dry run when the agent has --no-gc). */
+  runGc(): Promise<GcRunRecord>;
+  /** Newest first. */
+  gcRuns(limit: number): GcRunRecord[];
+  /** Engine events the agent stored, newest first. */
+  events(limit: number): StoredEvent[];
+  /** Each engine (re)start the agent saw, newest first, and what the host says happened at the last one. */
+  restarts(limit: number): { identities: EngineIdentity[]; forensics: string[] };
 }

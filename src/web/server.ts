@@ -1,14 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { EngineError } from '../core/errors.js';
 import type { PlannedImage, UsageLevel } from '../gc/plan-gc.js';
 import type { AgentView } from './agent-view.js';
+import type { Asset } from './dashboard-assets.js';
+import { fleetRows, type Peer } from './fleet.js';
+import { hostSummary } from './host-summary.js';
 import type { AgentMetrics } from './metrics.js';
 import { parseUsageQuery } from './usage-query.js';
 
-// The agent's HTTP side: health, Prometheus metrics and a read-only JSON API over the
-// AgentView. Nothing here writes: GC and the drift guard stay in agent/, so a leaked
-// token can read the host's state but never delete an image.
+// The agent's HTTP side: health, Prometheus metrics, the dashboard and a JSON API over
+// the AgentView. One route writes: POST /api/gc runs GC, and only on an agent with a
+// token and with an explicit confirmation in the body, because it deletes images.
 //
 // Every response body is one line of JSON (or the metrics text); errors are
 // {"error": "<sentence>"} with no stack, because these pages end up in dashboards,
@@ -21,9 +25,20 @@ export interface WebOptions {
   now: () => number;
   /** Receives a failed handler's full error (with stack) for the agent's log; responses carry one line only. */
   log?: (message: string) => void;
+  /** The dashboard's files (served at / and /assets/); absent: no dashboard. */
+  assets?: Map<string, Asset>;
+  /** Other agents for the fleet view (--peer). */
+  peers?: Peer[];
+  /** How peers are asked; tests pass their own. */
+  fetch?: typeof fetch;
 }
 
-const ROUTES = '/healthz, /metrics, /api/findings, /api/usage and /api/images';
+const ROUTES = '/healthz, /metrics, /, /api/host, /api/summary, /api/fleet, /api/findings, /api/usage, /api/images, /api/events, /api/restarts and /api/gc (POST /api/gc runs GC)';
+const gcRequestSchema = z.object({ confirm: z.literal(true) });
+const limitOf = (text: string | undefined, fallback: number): number => {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 1_000) : fallback;
+};
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -78,8 +93,9 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
   app.use('*', async (c, next) => {
     // Live state only: a proxy or browser cache must not serve yesterday's disk usage.
     c.header('Cache-Control', 'no-store');
-    // /healthz stays open so that a probe (kubelet, swarm, load balancer) needs no secret.
-    if (expected === null || c.req.path === '/healthz') return next();
+    // /healthz stays open so that a probe (kubelet, swarm, load balancer) needs no secret;
+    // the page and its scripts hold no data (they ask /api with the token the user gives).
+    if (expected === null || c.req.path === '/healthz' || c.req.path === '/' || c.req.path.startsWith('/assets/')) return next();
     const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (given !== undefined && timingSafeEqual(sha256(given), expected)) return next();
     // RFC 6750 §3: say which scheme, and whether the token given was wrong.
@@ -133,6 +149,49 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
       reachesTarget: plan.reachesTarget,
       summary: plan.summary,
     });
+  });
+
+  const assets = opts.assets;
+  if (assets) {
+    const serve = (name: string) => (c: Context) => {
+      const asset = assets.get(name);
+      return asset ? c.body(asset.body, 200, { 'Content-Type': asset.type }) : c.notFound();
+    };
+    app.get('/', serve('index.html'));
+    app.get('/assets/:name', (c) => serve(c.req.param('name'))(c));
+  }
+
+  app.get('/api/host', (c) => c.json({ host: view.hostName, ...view.engine(), health: { ...view.health(), lastSampleAt: iso(view.health().lastSampleAt) }, gcFromDashboard: expected !== null }));
+
+  app.get('/api/summary', (c) => c.json(hostSummary(view, opts.now())));
+
+  // This agent first, then every --peer as it answered (or why it did not).
+  app.get('/api/fleet', async (c) => {
+    const rows = await fleetRows(opts.peers ?? [], { ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+    return c.json({ hosts: [{ url: null, summary: hostSummary(view, opts.now()), error: null }, ...rows] });
+  });
+
+  app.get('/api/events', (c) =>
+    c.json({ events: view.events(limitOf(c.req.query('limit'), 100)).map((e) => ({ at: iso(e.at), type: e.type, action: e.action, actorId: e.actorId, attributes: e.attributes })) }),
+  );
+
+  app.get('/api/restarts', (c) => {
+    const { identities, forensics } = view.restarts(limitOf(c.req.query('limit'), 20));
+    return c.json({ restarts: identities.map((i) => ({ ...i, at: iso(i.at), startedAt: iso(i.startedAt) })), forensics });
+  });
+
+  app.get('/api/gc', (c) => c.json({ runs: view.gcRuns(limitOf(c.req.query('limit'), 20)).map((r) => ({ ...r, at: iso(r.at) })) }));
+
+  app.post('/api/gc', async (c) => {
+    if (expected === null) {
+      return c.json({ error: 'Running GC from the dashboard needs the agent started with --token: without one, anyone who can reach it could delete images.' }, 403);
+    }
+    const body: unknown = await c.req.json().catch(() => null);
+    if (!gcRequestSchema.safeParse(body).success) {
+      return c.json({ error: 'POST /api/gc deletes images: send {"confirm": true} to say that is meant (GET /api/images shows what it would delete).' }, 400);
+    }
+    const run = await view.runGc();
+    return c.json({ run: { ...run, at: iso(run.at) } });
   });
 
   return app;

@@ -1,7 +1,7 @@
 import type { Finding, FindingId, Severity } from '../../doctor/finding.js';
 import type { GcPlan } from '../../gc/plan-gc.js';
-import type { StoredFinding, UsageSample } from '../../store/agent-store.js';
-import type { AgentHealth, AgentView, UsageView } from '../agent-view.js';
+import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSample } from '../../store/agent-store.js';
+import type { AgentHealth, AgentView, EngineSummary, UsageView } from '../agent-view.js';
 
 // A stateful fake of the running agent, after kubelet's FakeRuntime: tests set its
 // fields, make requests, and assert on what it was asked and what came back.
@@ -45,8 +45,24 @@ export class FakeAgentView implements AgentView {
   /** When set, usage() returns this as it is (a store that already downsampled). */
   fixedUsage: UsageView | null = null;
   plan: GcPlan | null = null;
+  engineNow: EngineSummary = {
+    engineVersion: '20.10.24+dfsg1',
+    driver: 'overlay2',
+    dataRoot: '/var/lib/docker',
+    dataRootFs: { fsType: 'xfs', device: '/dev/sdb1', mountPoint: '/var/lib/docker' },
+    kernel: '6.1.0-18-amd64',
+    operatingSystem: 'Debian GNU/Linux 12 (bookworm)',
+    liveRestore: false,
+  };
+  runs: GcRunRecord[] = [];
+  storedEvents: StoredEvent[] = [];
+  identities: EngineIdentity[] = [];
+  forensics: string[] = [];
+  /** What runGc() records and returns. */
+  nextRun: GcRunRecord | null = null;
+  gcRunsStarted = 0;
   /** Makes the named method throw, as a broken store or engine would. */
-  failWith: Partial<Record<'health' | 'findings' | 'usage' | 'gcPlan', Error>> = {};
+  failWith: Partial<Record<'health' | 'findings' | 'usage' | 'gcPlan' | 'runGc', Error>> = {};
   usageCalls: { since: number; until: number; maxPoints: number }[] = [];
 
   private fail(method: keyof FakeAgentView['failWith']): void {
@@ -75,5 +91,29 @@ export class FakeAgentView implements AgentView {
     this.fail('gcPlan');
     if (!this.plan) throw new Error('no plan set in the fake');
     return this.plan;
+  }
+
+  engine(): EngineSummary {
+    return this.engineNow;
+  }
+
+  async runGc(): Promise<GcRunRecord> {
+    this.fail('runGc');
+    this.gcRunsStarted++;
+    if (!this.nextRun) throw new Error('no run set in the fake');
+    this.runs.unshift(this.nextRun);
+    return this.nextRun;
+  }
+
+  gcRuns(limit: number): GcRunRecord[] {
+    return this.runs.slice(0, limit);
+  }
+
+  events(limit: number): StoredEvent[] {
+    return this.storedEvents.slice(0, limit);
+  }
+
+  restarts(limit: number): { identities: EngineIdentity[]; forensics: string[] } {
+    return { identities: this.identities.slice(0, limit), forensics: this.forensics };
   }
 }
