@@ -1,4 +1,5 @@
 import { benchAgent } from './agent.js';
+import { benchDashboard } from './dashboard.js';
 import { benchDoctor } from './doctor.js';
 import { benchGcPlan } from './gc-plan.js';
 import { benchGcVsPrune } from './gc-vs-prune.js';
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   'gc-plan': benchGcPlan,
   'gc-vs-prune': benchGcVsPrune,
   agent: benchAgent,
+  dashboard: benchDashboard,
 };
 const only = process.argv.slice(2);
 const unknown = only.filter((k) => !(k in benches));
