@@ -161,7 +161,10 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
     app.get('/assets/:name', (c) => serve(c.req.param('name'))(c));
   }
 
-  app.get('/api/host', (c) => c.json({ host: view.hostName, ...view.engine(), health: { ...view.health(), lastSampleAt: iso(view.health().lastSampleAt) }, gcFromDashboard: expected !== null }));
+  app.get('/api/host', (c) => {
+    const health = view.health();
+    return c.json({ host: view.hostName, ...view.engine(), health: { ...health, lastSampleAt: iso(health.lastSampleAt) }, gcFromDashboard: expected !== null });
+  });
 
   app.get('/api/summary', (c) => c.json(hostSummary(view, opts.now())));
 
