@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the sandbox engine needs when it is missing:
 # dockerd (docker.io), a static busybox for test images, mkfs for xfs and btrfs, the
-# namespace tools the sandbox uses, rsync + shellcheck for the plan tests, and chromium
-# with a font for the browser tests.
-# It never starts or configures the host's own Docker service.
+# namespace tools the sandbox uses, rsync + shellcheck for the plan tests, chromium
+# with a font for the browser tests, and promtool for the deploy tests.
+# It never starts or configures the host's own Docker service, nor leaves a Prometheus
+# server running or enabled.
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
@@ -23,6 +24,10 @@ command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 # than a browser playwright downloads; without a font, screenshots render text as boxes
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'install ok installed' || need+=(fonts-dejavu-core)
+# deploy tests: promtool checks and unit-tests deploy/prometheus/. Debian ships it only in
+# the prometheus package, whose server is disabled again below; the tests also use unshare
+# (util-linux) and the docker CLI's `stack config`.
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]}; run as root or install them: apt-get install ${need[*]}" >&2
@@ -33,5 +38,24 @@ export DEBIAN_FRONTEND=noninteractive
 # needrestart's apt hook, where installed, prints perl warnings without a terminal
 export NEEDRESTART_SUSPEND=1
 apt-get update -qq
-# policy-rc.d keeps the package's own docker.service from starting on hosts that honour it.
+# policy-rc.d keeps the package's own docker.service from starting on hosts that honour it
+# (invoke-rc.d and deb-systemd-invoke both do); one that exits 101 is put in place for the
+# install where the host has none.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The prometheus package enables its server at boot (systemd unit and SysV links); only
+# promtool was wanted. systemctl disable also works without systemd running, and syncs
+# the SysV links.
+if [[ " ${need[*]} " == *" prometheus "* ]]; then
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  elif command -v systemctl >/dev/null 2>&1; then
+    systemctl disable prometheus.service >/dev/null 2>&1 || true
+  else
+    update-rc.d prometheus disable >/dev/null 2>&1 || true
+  fi
+fi
