@@ -132,8 +132,15 @@ function chartSize() {
   return { width, height: Math.max(200, Math.min(320, Math.round(width * 0.45))) };
 }
 
+// The theme's colours are light-dark() pairs, which only a property resolves: let an
+// element's `color` pick the current one, since a canvas needs a plain colour.
 function cssVar(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  const probe = el('span', { hidden: '' });
+  probe.style.color = `var(${name})`;
+  document.body.append(probe);
+  const colour = getComputedStyle(probe).color;
+  probe.remove();
+  return colour;
 }
 
 function makeChart(data) {
