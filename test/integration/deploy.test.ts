@@ -12,7 +12,8 @@ import { METRIC_NAMES } from '../../src/web/metrics.js';
 import { AlertRules, DaemonSet, GrafanaDashboard, K8sObject, K8sService, ScrapeConfigs } from '../support/deploy-schemas.js';
 import { dockerIgnored, execForm, parseDockerfile, type DockerStage } from '../support/dockerfile-model.js';
 import { labelValues, metricNames } from '../support/promql-names.js';
-import { freshVolume, layOutImage, ownershipOf, runCommand, runImageInNetns, workdirOf, type CommandResult, type ImageRun } from '../support/image-run.js';
+import { freshVolume, layOutImage, ownershipOf, runImageInNetns, workdirOf, type ImageRun } from '../support/image-run.js';
+import { runCommand, type CommandResult } from '../support/run-command.js';
 import { runCli } from '../support/run-cli.js';
 
 // deploy/ checked by the tools that will read it: the docker CLI renders the stack, a

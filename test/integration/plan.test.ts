@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../support/run-cli.js';
+import { runCommand } from '../support/run-command.js';
 
 // The plans run for real: a sandbox engine configured through its daemon.json (as a
 // systemd host is), a blank loop device, and the generated script with the sandbox's own
@@ -20,18 +20,10 @@ interface ScriptRun {
 }
 
 /** Runs a plan script without a controlling terminal (setsid), as cron or CI would. */
-function runScript(path: string, args: string[], dockerHost: string): Promise<ScriptRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('setsid', ['bash', path, ...args], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', DOCKER_HOST: dockerHost, DOCKER_CONFIG: '/nonexistent-docker-config' },
-      timeout: 240_000,
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
+async function runScript(path: string, args: string[], dockerHost: string): Promise<ScriptRun> {
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', DOCKER_HOST: dockerHost, DOCKER_CONFIG: '/nonexistent-docker-config' };
+  const r = await runCommand('setsid', ['bash', path, ...args], { env, timeoutMs: 240_000 });
+  return { code: r.code, output: r.stdout + r.stderr };
 }
 
 async function makePlan(sandbox: Sandbox, kind: string, device: string, extra: string[]): Promise<string> {
@@ -89,8 +81,9 @@ describe('plan overlay2 --migrate copy, run for real', () => {
   afterAll(async () => sandbox?.stop());
 
   it('writes a script that passes shellcheck', async () => {
-    const check = await new Promise<number | null>((resolve) => spawn('shellcheck', [script], { stdio: 'inherit' }).on('close', resolve));
-    expect(check).toBe(0);
+    const check = await runCommand('shellcheck', [script]);
+    expect(check.stdout).toBe('');
+    expect(check.code).toBe(0);
   });
 
   it('stops before the first destructive step when nobody can say yes', async () => {
@@ -147,7 +140,7 @@ describe('plan btrfs --migrate save, run for real', () => {
 
   it('refuses a device that holds a filesystem, before touching the engine', async () => {
     const used = await sandbox.blankDevice(200);
-    await new Promise((resolve) => spawn('mkfs.ext4', ['-q', used]).on('close', resolve));
+    expect((await runCommand('mkfs.ext4', ['-q', used])).code).toBe(0);
     const script = await makePlan(sandbox, 'btrfs', used, ['--migrate', 'save', '--state-dir', join(sandbox.dir, 'state-refused')]);
     const r = await runScript(script, ['--yes'], sandbox.dockerHost);
     expect(r.code).toBe(1);

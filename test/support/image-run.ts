@@ -1,33 +1,14 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { execForm, type DockerfileModel, type DockerStage } from './dockerfile-model.js';
+import { runCommand } from './run-command.js';
 
 // An image's runtime stage emulated on this machine, for a Dockerfile that cannot be built
 // here: its files laid out as its COPY lines put them, a named volume as Docker creates
 // one from the image, and its HEALTHCHECK run against the process in a network namespace
 // of its own. What it cannot emulate: the base image's own files (the node binary and
 // glibc are this machine's) and the build stage's `npm ci` (node_modules is linked).
-
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCommand(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
 
 /** The last WORKDIR of a stage. */
 export const workdirOf = (stage: DockerStage): string => stage.instructions.filter((i) => i.keyword === 'WORKDIR').at(-1)?.args ?? '/';
