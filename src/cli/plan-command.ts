@@ -137,19 +137,22 @@ export function addPlanCommand(program: Command, io: CliIo, setExit: (code: numb
         madeFor: facts.engine.info.Name ?? facts.engine.endpoint,
         env,
       });
-      if (flags.output) {
-        await writeFile(flags.output, script, { mode: 0o755 });
-        await chmod(flags.output, 0o755);
-      }
-      if (global.json || flags.json) io.stdout(`${JSON.stringify(planJson(plan, script), null, 2)}\n`);
+      if (flags.output) await writeScript(flags.output, script);
+      if (global.json || flags.json) io.stdout(`${JSON.stringify({ ...plan, script }, null, 2)}\n`);
       else if (!flags.output) io.stdout(script);
       if (flags.output) io.stderr(describeWritten(plan, flags.output));
       setExit(0);
     });
 }
 
-function planJson(plan: Plan, script: string): Plan & { script: string } {
-  return { ...plan, script };
+async function writeScript(path: string, script: string): Promise<void> {
+  try {
+    await writeFile(path, script, { mode: 0o755 });
+    // mode applies only to a file writeFile creates; an existing one keeps its own.
+    await chmod(path, 0o755);
+  } catch (err) {
+    throw new UsageError(`-o ${path} cannot be written (${errorCode(err)}).`);
+  }
 }
 
 function describeWritten(plan: Plan, path: string): string {
