@@ -1,3 +1,4 @@
+import { usedPercent } from '../core/thresholds.js';
 import { runDoctor } from '../doctor/run-doctor.js';
 import type { Finding } from '../doctor/finding.js';
 import type { DockerInfo } from '../engine/docker-info.js';
@@ -174,7 +175,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     parts.forecast = forecast;
     if (appearedOrWent) publishFindings();
     // kubelet collects when usage crosses the high threshold, not only on its timer.
-    const usedPct = fs ? 100 - (fs.availBytes * 100) / fs.sizeBytes : null;
+    const usedPct = fs ? usedPercent(fs) : null;
     if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure').then(() => {}));
     lastUsedPct = usedPct;
   }

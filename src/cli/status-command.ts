@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
+import { sampleUsedPercent } from '../core/thresholds.js';
 import type { Finding } from '../doctor/finding.js';
 import { formatBytes } from '../engine/human-size.js';
 import type { UsageSample } from '../store/agent-store.js';
@@ -64,7 +65,8 @@ function format(r: StatusReport, now: number): string {
   const lines = [`From ${r.source}:`];
   const s = r.latest;
   if (s) {
-    const used = s.fsSizeBytes && s.fsAvailBytes !== null ? `${(100 - (s.fsAvailBytes * 100) / s.fsSizeBytes).toFixed(1)}% used, ${formatBytes(s.fsAvailBytes)} free` : 'filesystem not measured';
+    const pct = sampleUsedPercent(s);
+    const used = pct !== null ? `${pct.toFixed(1)}% used, ${formatBytes(s.fsAvailBytes!)} free` : 'filesystem not measured';
     const full = r.fullInSeconds === null ? 'not filling' : `full in about ${formatDuration(r.fullInSeconds * 1000)}`;
     lines.push(`  data root: ${used}; ${full}; ${s.images} images, ${s.containersRunning}/${s.containers} containers running (sampled ${formatDuration(now - s.at)} ago)`);
   } else lines.push('  no usage sample yet');

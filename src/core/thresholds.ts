@@ -12,3 +12,8 @@ export function usedPercent(fs: { sizeBytes: number; availBytes: number }): numb
   if (fs.sizeBytes <= 0) return 0;
   return 100 - (fs.availBytes * 100) / fs.sizeBytes;
 }
+
+/** usedPercent of a stored usage sample; null when its filesystem was not measured (a remote engine). */
+export function sampleUsedPercent(s: { fsSizeBytes: number | null; fsAvailBytes: number | null }): number | null {
+  return s.fsSizeBytes && s.fsAvailBytes !== null ? usedPercent({ sizeBytes: s.fsSizeBytes, availBytes: s.fsAvailBytes }) : null;
+}

@@ -1,3 +1,4 @@
+import { sampleUsedPercent } from '../core/thresholds.js';
 import { SEVERITY_ORDER, type Severity } from '../doctor/finding.js';
 import type { AgentView } from './agent-view.js';
 
@@ -28,7 +29,8 @@ export function hostSummary(view: AgentView, now: number): HostSummary {
   // The newest sample of the last hour is "now"; an older one would be a stale reading.
   const usage = view.usage(now - 3_600_000, now, 1_000);
   const last = usage.samples.at(-1);
-  const usedPct = last && last.fsSizeBytes && last.fsAvailBytes !== null ? Math.round((1 - last.fsAvailBytes / last.fsSizeBytes) * 10_000) / 100 : null;
+  const pct = last ? sampleUsedPercent(last) : null;
+  const usedPct = pct === null ? null : Math.round(pct * 100) / 100;
   return {
     host: view.hostName,
     engineUp: health.engineUp,
