@@ -6,7 +6,7 @@ import { parseDaemonJson } from '../host/daemon-json.js';
 import { gatherDockerConfig } from '../host/docker-config.js';
 import { findDockerdProcess } from '../host/dockerd-process.js';
 import { errorCode, localHostProbe, type HostProbe } from '../host/host-probe.js';
-import { describeFlag, editDaemonJson, FLAG_DROP_IN, findFlagConflicts, flagRemovalEdits, type FileEdit, type FlagConflict } from '../plan/daemon-json-edit.js';
+import { conflictRefusal, editDaemonJson, FLAG_DROP_IN, findFlagConflicts, flagRemovalEdits, type FileEdit } from '../plan/daemon-json-edit.js';
 import type { CliIo } from './program.js';
 
 // `dockwarden config set`: changes daemon.json the way an operator should and rarely does —
@@ -48,16 +48,6 @@ async function physicalPath(probe: HostProbe, logical: string): Promise<string> 
 }
 
 const logicalPath = (probe: HostProbe, physical: string): string => (probe.rootPrefix === '/' ? physical : `/${posix.relative(probe.rootPrefix, physical)}`);
-
-function refusal(conflicts: FlagConflict[], path: string): string {
-  const each = conflicts.map((c) => {
-    const s = c.setting;
-    if (s.origin === 'dockerd-process') return `\`${describeFlag(s)}\` on the command line of a dockerd that docker.service did not start (${s.file}), which only restarting it without the flag removes`;
-    const where = s.text.startsWith('ExecStart') || s.text.startsWith('Environment') ? `an override in ${FLAG_DROP_IN}` : `an edit of ${s.file}`;
-    return `\`${describeFlag(s)}\` in ${s.file}, which --remove-conflicting-flags would take out with ${where}`;
-  });
-  return `dockerd also gets ${[...new Set(conflicts.map((c) => c.key))].join(' and ')} as a flag: ${each.join('; ')}. With both, dockerd refuses to start ("specified both as a flag and in the configuration file"), so ${path} was not changed.`;
-}
 
 async function write(probe: HostProbe, path: string, text: string, now: Date): Promise<AtomicWriteResult> {
   const physical = await physicalPath(probe, path);
@@ -104,7 +94,7 @@ export function addConfigCommand(program: Command, io: CliIo, setExit: (code: nu
       const edit = editDaemonJson(before === null ? {} : parseDaemonJson(before, path), { set: { [key]: value } });
 
       const conflicts = findFlagConflicts(facts.settings, [key]);
-      if (conflicts.length > 0 && !flags.removeConflictingFlags) throw new UsageError(refusal(conflicts, path));
+      if (conflicts.length > 0 && !flags.removeConflictingFlags) throw new UsageError(conflictRefusal(conflicts, `${path} was not changed`));
       const texts: Record<string, string | null> = { [FLAG_DROP_IN]: await probe.readFile(FLAG_DROP_IN) };
       for (const c of conflicts) if (c.setting.origin !== 'dockerd-process') texts[c.setting.file] = await probe.readFile(c.setting.file);
       const edits = flagRemovalEdits(conflicts, texts);

@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { editDaemonJson, findFlagConflicts, flagRemovalEdits, type DaemonJsonChange, type FileEdit, type FlagConflict } from './daemon-json-edit.js';
+import { conflictRefusal, editDaemonJson, findFlagConflicts, flagRemovalEdits, type DaemonJsonChange, type FileEdit } from './daemon-json-edit.js';
 import type { PlanContext } from './plan-context.js';
 import type { PlanStep } from './plan.js';
 import { fileHasText, replaceFileCommand, sha256Text, shq } from './shell.js';
@@ -35,19 +35,11 @@ function restoreStep(id: string, path: string, before: string | null, after: str
   return { id, title: `Put back ${path} as it was`, kind: 'change', destructive: null, commands: [replaceFileCommand(path, after, before)], verify: [fileHasText(path, before)] };
 }
 
-function conflictRefusal(conflicts: FlagConflict[]): never {
-  const where = conflicts.map((c) => `${c.setting.text.trim()} (${c.setting.file})`).join('; ');
-  throw new UsageError(
-    `dockerd also receives ${conflicts.map((c) => c.key).join(', ')} as a flag: ${where}; with the same setting in daemon.json it refuses to start. ` +
-      'Make the plan with --remove-conflicting-flags to have it take the flag out, or remove it yourself.',
-  );
-}
-
 export function configChange(ctx: PlanContext, change: DaemonJsonChange): ConfigChange {
   const { path, text, json } = ctx.host.daemonJson;
   const edit = editDaemonJson(json, change);
   const conflicts = findFlagConflicts(ctx.settings, Object.keys(change.set));
-  if (conflicts.length > 0 && !ctx.request.removeConflictingFlags) conflictRefusal(conflicts);
+  if (conflicts.length > 0 && !ctx.request.removeConflictingFlags) throw new UsageError(conflictRefusal(conflicts, 'no plan was made'));
   const flagEdits: FileEdit[] = conflicts.length > 0 ? flagRemovalEdits(conflicts, ctx.host.files) : [];
 
   const apply = [

@@ -205,6 +205,20 @@ export function describeFlag(setting: ConfigSetting): string {
   return `--${setting.key} ${setting.value}`;
 }
 
+/**
+ * Why a change is refused while these flags stand, one sentence per flag with where it is
+ * and how --remove-conflicting-flags would take it out; `outcome` ends it ("… was not changed").
+ */
+export function conflictRefusal(conflicts: FlagConflict[], outcome: string): string {
+  const each = conflicts.map((c) => {
+    const s = c.setting;
+    if (s.origin === 'dockerd-process') return `\`${describeFlag(s)}\` on the command line of a dockerd that docker.service did not start (${s.file}), which only restarting it without the flag removes`;
+    const where = s.text.startsWith('ExecStart') || s.text.startsWith('Environment') ? `an override in ${FLAG_DROP_IN}` : `an edit of ${s.file}`;
+    return `\`${describeFlag(s)}\` in ${s.file}, which --remove-conflicting-flags would take out with ${where}`;
+  });
+  return `dockerd also gets ${[...new Set(conflicts.map((c) => c.key))].join(' and ')} as a flag: ${each.join('; ')}. With both, dockerd refuses to start ("specified both as a flag and in the configuration file"), so ${outcome}.`;
+}
+
 /** The flags of these conflicts as written, e.g. "`-g /mnt/docker`, `-s devicemapper`". */
 const named = (list: FlagConflict[]): string => [...new Set(list.map((c) => `\`${describeFlag(c.setting)}\``))].join(', ');
 const because = (list: FlagConflict[]): string =>

@@ -46,7 +46,7 @@ describe('makePlan', () => {
       files: { [GRAPH_FLAG_DROP_IN.file]: `[Service]\nExecStart=\n${GRAPH_FLAG_DROP_IN.text}\n` },
     });
     expect(() => makePlan(planRequest('overlay2'), host)).toThrow(
-      /dockerd also receives data-root as a flag: ExecStart=.* -g \/srv\/docker .*override\.conf.*--remove-conflicting-flags/,
+      'dockerd also gets data-root as a flag: `-g /srv/docker` in /etc/systemd/system/docker.service.d/override.conf, which --remove-conflicting-flags would take out with an override in /etc/systemd/system/docker.service.d/zz-dockwarden-flags.conf. With both, dockerd refuses to start ("specified both as a flag and in the configuration file"), so no plan was made.',
     );
     const plan = makePlan(planRequest('overlay2', { removeConflictingFlags: true }), host);
     const ids = plan.steps.map((s) => s.id);
