@@ -4,7 +4,6 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { isLocalEndpoint } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
-import { parsePeerUrl } from '../web/fleet.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import { addPolicyOptions, collect, policyFromFlags, type PolicyFlags } from './gc-flags.js';
 import type { CliIo } from './program.js';
@@ -52,6 +51,7 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
     }
     const token = flags.token ?? io.env['DOCKWARDEN_TOKEN'] ?? null;
     const peerToken = flags.peerToken ?? io.env['DOCKWARDEN_PEER_TOKEN'] ?? token;
+    const { parsePeerUrl } = await import('../web/fleet.js');
     const peers = flags.peer.map((url) => {
       try {
         return { url: parsePeerUrl(url), token: peerToken };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { fleetRows, parseHostsFile, type FleetRow } from '../web/fleet.js';
+import type { FleetRow } from '../web/fleet.js';
 import type { CliIo } from './program.js';
 
 // `dockwarden fleet --hosts FILE`: every agent's /api/summary in one table, for a shell
@@ -41,6 +41,7 @@ export function addFleetCommand(program: Command, io: CliIo, setExit: (code: num
       const text = await readFile(flags.hosts, 'utf8').catch((err: NodeJS.ErrnoException) => {
         throw new UsageError(`--hosts ${flags.hosts} cannot be read (${err.code ?? err.message}).`);
       });
+      const { fleetRows, parseHostsFile } = await import('../web/fleet.js');
       const { peers, errors } = parseHostsFile(text, io.env['DOCKWARDEN_PEER_TOKEN'] ?? io.env['DOCKWARDEN_TOKEN'] ?? null);
       if (errors.length > 0) throw new UsageError(`--hosts ${flags.hosts}: ${errors.join('; ')}.`);
       if (peers.length === 0) throw new UsageError(`--hosts ${flags.hosts} lists no agents: one per line, URL [TOKEN].`);
