@@ -1,7 +1,8 @@
 import { parseHumanSize } from '../engine/human-size.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding, NotChecked } from './finding.js';
-import { driver, kernelAtLeast, kernelRelease, status } from './facts-view.js';
+import { kernelAtLeast } from '../core/versions.js';
+import { driver, kernelRelease, status } from './facts-view.js';
 
 // devicemapper thin pools: a full pool (data or metadata) stops every container write
 // at once, and without deferred removal a busy device blocks `docker rm` for minutes.

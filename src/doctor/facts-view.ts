@@ -1,6 +1,7 @@
 import type { ConfigSetting } from '../host/local-facts.js';
 import { driverStatusValue } from '../engine/docker-info.js';
 import type { HostFacts } from '../facts.js';
+import { majorVersion } from '../core/versions.js';
 
 // Small readers over HostFacts shared by the checks, so each check reads like the
 // operator's reasoning rather than like JSON traversal.
@@ -32,18 +33,9 @@ export function kernelRelease(facts: HostFacts): string | undefined {
   return facts.host?.kernelRelease ?? facts.engine.info.KernelVersion ?? undefined;
 }
 
-/** Compares a kernel release such as "3.10.0-1160.el7.x86_64" with [major, minor]. */
-export function kernelAtLeast(release: string, major: number, minor: number): boolean | undefined {
-  const m = /^(\d+)\.(\d+)/.exec(release.trim());
-  if (!m) return undefined;
-  const [maj, min] = [Number(m[1]), Number(m[2])];
-  return maj > major || (maj === major && min >= minor);
-}
-
 /** The engine's major version as a number (17.03 -> 17, 1.13.1 -> 1), if it parses. */
 export function engineMajor(facts: HostFacts): number | undefined {
-  const m = /^(\d+)\./.exec(facts.engine.info.ServerVersion ?? '');
-  return m ? Number(m[1]) : undefined;
+  return majorVersion(facts.engine.info.ServerVersion);
 }
 
 export function dataRoot(facts: HostFacts): string | undefined {

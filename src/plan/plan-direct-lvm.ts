@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { kernelAtLeast } from '../doctor/facts-view.js';
+import { kernelAtLeast, majorVersion } from '../core/versions.js';
 import { configChange } from './config-steps.js';
 import { preflightCommands, rollbackStartStep, rollbackStopStep, startEngineStep, statePath, stopEngineStep } from './engine-steps.js';
 import { devicePreflight } from './filesystem-steps.js';
@@ -35,8 +35,7 @@ function deferredSupport(ctx: PlanContext): { deferred: boolean; warning: string
 }
 
 export function planDirectLvm(ctx: PlanContext): Plan {
-  const major = Number(/^(\d+)\./.exec(ctx.engineVersion ?? '')?.[1] ?? NaN);
-  if (major >= 25) {
+  if ((majorVersion(ctx.engineVersion) ?? 0) >= 25) {
     throw new UsageError(`Engine ${ctx.engineVersion} has no devicemapper driver (removed in Engine 25.0): use dockwarden plan overlay2 instead.`);
   }
   if (ctx.request.dataRoot !== undefined) throw new UsageError('plan direct-lvm keeps the data root where it is (the images live in the thin pool): drop --data-root.');
