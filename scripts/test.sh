@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
+# Engines 26.1 and 28.5 (and whatever Debian's suites hold now) for the engine matrix.
+bash scripts/fetch-engines.sh
 npm run --silent build
 exec npx vitest run "$@"

@@ -1,5 +1,6 @@
 // Entry for scripts/sandbox (run with tsx): start a detached sandbox by hand, stop one.
-//   start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME]
+//   start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME] [--engine host|trixie|sid]
+//         [--image-store graph|containerd] [--containerd managed|separate]
 //     prints `export DOCKER_HOST=...` on stdout, so `eval "$(scripts/sandbox start)"` works
 //   stop DIR
 //   engine-stop DIR | engine-start DIR
@@ -7,6 +8,7 @@
 //     way systemctl stop/start docker would: what `dockwarden plan --stop-command` runs
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fetchedEngines } from './engines.js';
 import { readMarker } from './marker.js';
 import { layoutFor, SANDBOX_PARENT, SANDBOX_PREFIX, type SandboxFs } from './options.js';
 import { startDaemon, stopDaemon } from './dockerd.js';
@@ -24,16 +26,33 @@ async function start(argv: string[]): Promise<void> {
       size: { type: 'string' },
       'storage-driver': { type: 'string' },
       'root-in-daemon-json': { type: 'boolean', default: false },
+      engine: { type: 'string', default: 'host' },
+      'image-store': { type: 'string', default: 'graph' },
+      containerd: { type: 'string', default: 'managed' },
     },
   });
+  const imageStore = values['image-store'];
+  if (imageStore !== 'graph' && imageStore !== 'containerd') throw new Error(`--image-store must be graph or containerd, not "${imageStore}".`);
+  const containerd = values.containerd;
+  if (containerd !== 'managed' && containerd !== 'separate') throw new Error(`--containerd must be managed or separate, not "${containerd}".`);
+  let engine;
+  if (values.engine !== 'host') {
+    const { engines, skipped } = await fetchedEngines();
+    engine = engines.find((e) => e.id === values.engine);
+    if (!engine) {
+      const why = skipped.find((s) => s.id === values.engine)?.why ?? `no engine "${values.engine}" was fetched (have: host${engines.map((e) => `, ${e.id}`).join('')}); run scripts/fetch-engines.sh`;
+      throw new Error(why);
+    }
+  }
   const fs = values.fs as SandboxFs;
   if (!['ext4', 'xfs', 'btrfs'].includes(fs)) throw new Error(`--fs must be ext4, xfs or btrfs, not "${fs}".`);
   const sizeMb = values.size === undefined ? undefined : Number(values.size);
   if (sizeMb !== undefined && !(sizeMb > 0)) throw new Error(`--size must be a number of MiB, not "${values.size}".`);
-  const sandbox = await startSandbox({ fs, sizeMb, storageDriver: values['storage-driver'], rootInDaemonJson: values['root-in-daemon-json'], log });
+  const sandbox = await startSandbox({ fs, sizeMb, storageDriver: values['storage-driver'], rootInDaemonJson: values['root-in-daemon-json'], engine, imageStore, containerd, log });
   await sandbox.detach();
   process.stdout.write(`export DOCKER_HOST=${sandbox.dockerHost}\n`);
-  process.stdout.write(`# sandbox ${sandbox.dir} (${fs}, data root ${sandbox.dataRoot}); stop: scripts/sandbox stop ${sandbox.dir}\n`);
+  const images = sandbox.containerdRoot ? `, images in containerd's root ${sandbox.containerdRoot}` : '';
+  process.stdout.write(`# sandbox ${sandbox.dir} (${fs}, ${sandbox.engineLabel}, data root ${sandbox.dataRoot}${images}); stop: scripts/sandbox stop ${sandbox.dir}\n`);
 }
 
 async function sandboxDir(arg: string | undefined): Promise<string> {
@@ -59,13 +78,13 @@ async function engineStop(argv: string[]): Promise<void> {
 async function engineStart(argv: string[]): Promise<void> {
   const layout = layoutFor(await sandboxDir(argv[0]));
   const { dockerd } = await preflight('ext4');
-  await startDaemon(layout, { dockerd, dataRoot: '', storageDriver: undefined, daemonJson: {}, extraArgs: [], rootInDaemonJson: true }, log);
+  await startDaemon(layout, { dockerd, engine: null, containerdSocket: null, dataRoot: '', storageDriver: undefined, daemonJson: {}, extraArgs: [], rootInDaemonJson: true }, log);
 }
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = { start, stop, 'engine-stop': engineStop, 'engine-start': engineStart };
 const handler = command ? commands[command] : undefined;
 if (!handler) {
-  log('usage: scripts/sandbox start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME] [--root-in-daemon-json] | stop DIR | engine-stop DIR | engine-start DIR');
+  log('usage: scripts/sandbox start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME] [--root-in-daemon-json] [--engine host|trixie|sid] [--image-store graph|containerd] [--containerd managed|separate] | stop DIR | engine-stop DIR | engine-start DIR');
   process.exitCode = 3;
 } else {
   handler(rest).catch((err: Error) => {

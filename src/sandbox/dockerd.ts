@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { enginePath, type EngineBuild } from './engines.js';
 import { inNetns } from './namespaces.js';
 import type { SandboxLayout } from './options.js';
 import { descendants, isAlive, listProcesses, procInfo, programName, signal, waitUntil, type ProcInfo } from './proc.js';
@@ -13,6 +14,10 @@ import { ping } from './unix-http.js';
 
 export interface DaemonConfig {
   dockerd: string;
+  /** A fetched engine: its containerd and shims go first on dockerd's PATH; null for the host's. */
+  engine: EngineBuild | null;
+  /** A separate containerd's socket (`--containerd`); null: dockerd starts its own. */
+  containerdSocket: string | null;
   dataRoot: string;
   storageDriver: string | undefined;
   daemonJson: Record<string, unknown>;
@@ -38,6 +43,7 @@ export function dockerdArgs(layout: SandboxLayout, config: DaemonConfig): string
     '--containerd-namespace', ns,
     '--containerd-plugins-namespace', `${ns}-p`,
     ...(config.storageDriver && !config.rootInDaemonJson ? ['--storage-driver', config.storageDriver] : []),
+    ...(config.containerdSocket ? ['--containerd', config.containerdSocket] : []),
     ...config.extraArgs,
   ];
 }
@@ -65,7 +71,8 @@ export async function startDaemon(layout: SandboxLayout, config: DaemonConfig, l
   const logFd = openSync(layout.logPath, 'a');
   let exited: string | null = null;
   try {
-    const child = spawn(program, args, { detached: true, stdio: ['ignore', logFd, logFd] });
+    const env = config.engine ? { ...process.env, PATH: enginePath(config.engine) } : process.env;
+    const child = spawn(program, args, { detached: true, stdio: ['ignore', logFd, logFd], env });
     child.on('exit', (code, sig) => (exited = sig ? `was killed by ${sig}` : `exited with code ${code}`));
     child.on('error', (err) => (exited = `could not start: ${err.message}`));
     // The sandbox is tracked by pidfile, not by this handle: let the caller's process exit

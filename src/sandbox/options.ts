@@ -1,6 +1,21 @@
 import { join } from 'node:path';
+import type { EngineBuild } from './engines.js';
 
 export type SandboxFs = 'ext4' | 'xfs' | 'btrfs';
+
+/**
+ * Where images live. `graph`: the classic graph driver under the data root (overlay2).
+ * `containerd`: containerd's image store (daemon.json `features.containerd-snapshotter`,
+ * the default on fresh Engine 29 installs), with content and snapshots in containerd's root.
+ */
+export type ImageStore = 'graph' | 'containerd';
+
+/**
+ * `managed`: dockerd starts its own containerd (root `<data-root>/containerd/daemon`).
+ * `separate`: a containerd of its own, root on a second loop filesystem, and dockerd
+ * `--containerd SOCKET`: how packaged hosts run (containerd.io, root /var/lib/containerd).
+ */
+export type ContainerdMode = 'managed' | 'separate';
 
 export interface SandboxOptions {
   /** Filesystem of the loop-mounted disk that holds the data root. @default 'ext4' */
@@ -24,6 +39,14 @@ export interface SandboxOptions {
    * `dockwarden plan` and `config set` expect, whose daemon.json they may rewrite.
    */
   rootInDaemonJson?: boolean;
+  /** Which dockerd (and containerd) to run; see engines.ts. @default the host's */
+  engine?: EngineBuild;
+  /** @default 'graph' */
+  imageStore?: ImageStore;
+  /** @default 'managed' */
+  containerd?: ContainerdMode;
+  /** Size of containerd's own filesystem (separate containerd only), in MiB. @default 512 */
+  containerdSizeMb?: number;
   /** Receives one line per step (mkfs, mount, start, stop...). @default silent */
   log?: (line: string) => void;
 }
@@ -38,6 +61,10 @@ export interface ResolvedOptions {
   daemonJson: Record<string, unknown>;
   extraArgs: string[];
   rootInDaemonJson: boolean;
+  engine: EngineBuild | null;
+  imageStore: ImageStore;
+  containerd: ContainerdMode;
+  containerdSizeMb: number;
   log: (line: string) => void;
 }
 
@@ -48,6 +75,11 @@ export function resolveOptions(opts: SandboxOptions = {}): ResolvedOptions {
   const asked = opts.sizeMb ?? DEFAULT_SIZE_MB;
   const sizeMb = Math.max(Math.ceil(asked), MIN_SIZE_MB[fs]);
   if (sizeMb !== asked) log(`sandbox: ${fs} needs at least ${MIN_SIZE_MB[fs]} MiB; using ${sizeMb} MiB instead of ${asked}.`);
+  const imageStore = opts.imageStore ?? 'graph';
+  const containerd = opts.containerd ?? 'managed';
+  if (containerd === 'separate' && imageStore !== 'containerd') {
+    throw new Error('A separate containerd holds images only with the containerd image store: pass imageStore: "containerd" too.');
+  }
   return {
     fs,
     sizeMb,
@@ -55,6 +87,10 @@ export function resolveOptions(opts: SandboxOptions = {}): ResolvedOptions {
     daemonJson: opts.daemonJson ?? {},
     extraArgs: opts.extraArgs ?? [],
     rootInDaemonJson: opts.rootInDaemonJson ?? false,
+    engine: opts.engine ?? null,
+    imageStore,
+    containerd,
+    containerdSizeMb: Math.max(Math.ceil(opts.containerdSizeMb ?? 512), MIN_SIZE_MB[fs]),
     log,
   };
 }
@@ -82,6 +118,15 @@ export interface SandboxLayout {
   netnsPath: string;
   fillerPath: string;
   containerdNamespace: string;
+  /** A separate containerd's disk, mount, root (on that mount), state, socket, config and log. */
+  containerdImage: string;
+  containerdMount: string;
+  containerdRoot: string;
+  containerdState: string;
+  containerdSocket: string;
+  containerdConfig: string;
+  containerdLog: string;
+  containerdFillerPath: string;
 }
 
 export const SANDBOX_PARENT = '/tmp';
@@ -106,5 +151,13 @@ export function layoutFor(dir: string): SandboxLayout {
     netnsPath: join(dir, 'netns'),
     fillerPath: join(mountPoint, 'filler'),
     containerdNamespace: `dw-${id}`,
+    containerdImage: join(dir, 'containerd.img'),
+    containerdMount: join(dir, 'cmnt'),
+    containerdRoot: join(dir, 'cmnt', 'containerd'),
+    containerdState: join(dir, 'cstate'),
+    containerdSocket: join(dir, 'containerd.sock'),
+    containerdConfig: join(dir, 'containerd.toml'),
+    containerdLog: join(dir, 'containerd.log'),
+    containerdFillerPath: join(dir, 'cmnt', 'filler'),
   };
 }

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startContainerd } from './containerd.js';
 import { attachBlankDisk, makeDisk } from './disk.js';
 import { type DockerCliOptions, type DockerCliResult, runDockerCli, sandboxEnv } from './docker-cli.js';
 import { killDaemon, startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
 import { clearFill, fillTo, fsUsage, importImagesUntil, type FsUsage, type ImportUntilOptions } from './fill.js';
 import { currentProcessMarker, writeMarker } from './marker.js';
 import { makeNetns, makePrivateMount } from './namespaces.js';
-import { layoutFor, resolveOptions, SANDBOX_PARENT, SANDBOX_PREFIX, type SandboxFs, type SandboxLayout, type SandboxOptions } from './options.js';
+import { hostEngine } from './engines.js';
+import { layoutFor, resolveOptions, SANDBOX_PARENT, SANDBOX_PREFIX, type ContainerdMode, type ImageStore, type SandboxFs, type SandboxLayout, type SandboxOptions } from './options.js';
 import { preflight } from './preflight.js';
 import { cleanupStaleSandboxes, teardownDir } from './teardown.js';
 import { loadTestImage, type TestImageOptions } from './test-image.js';
@@ -30,16 +32,32 @@ export interface Sandbox {
   readonly fs: SandboxFs;
   readonly daemonJsonPath: string;
   readonly logPath: string;
+  /** Which engine runs, e.g. "docker.io 28.5.2+dfsg4-5 + containerd 2.1.9+ds1-5 (sid)". */
+  readonly engineLabel: string;
+  readonly imageStore: ImageStore;
+  readonly containerdMode: ContainerdMode;
+  /**
+   * containerd's root when images live there: its own filesystem for a separate
+   * containerd, `<data root>/containerd/daemon` for dockerd's own; null for a graph driver.
+   */
+  readonly containerdRoot: string | null;
+  /** The mount point of the filesystem that holds image content (the data root's, or containerd's own). */
+  readonly imageMountPoint: string;
   /** Runs the docker CLI against this sandbox; rejects with its stderr on a non-zero exit. */
   docker(args: string[], opts?: DockerCliOptions): Promise<DockerCliResult>;
   /** Imports a busybox image with random padding (runs `sleep`, `sh`, `true`); returns its id. */
   importImage(ref: string, opts?: TestImageOptions): Promise<string>;
-  /** Statfs of the sandbox's filesystem, as gc measures it. */
+  /** Statfs of the data root's filesystem. */
   usage(): Promise<FsUsage>;
-  /** Grows `<mount>/filler` (outside the data root) until the filesystem is `percent` full. */
-  fillTo(percent: number): Promise<FsUsage>;
+  /** Statfs of the filesystem that holds image content, as gc measures it (the data root's unless containerd has its own). */
+  imageUsage(): Promise<FsUsage>;
+  /**
+   * Grows a filler file (outside the data root) until the filesystem is `percent` full:
+   * the data root's, or with `on: 'images'` the one holding image content.
+   */
+  fillTo(percent: number, on?: 'data-root' | 'images'): Promise<FsUsage>;
   clearFill(): Promise<void>;
-  /** Imports distinct padded images until the filesystem is `percent` full; returns their refs. */
+  /** Imports distinct padded images until the image filesystem is `percent` full; returns their refs. */
   importImagesUntil(percent: number, opts?: ImportUntilOptions): Promise<string[]>;
   /** Stops dockerd as `systemctl restart docker` would (containers get their stop timeout) and starts it again. */
   restart(opts?: RestartOptions): Promise<void>;
@@ -82,16 +100,20 @@ async function makeDir(): Promise<string> {
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const o = resolveOptions(opts);
   const tools = await preflight(o.fs);
+  const engine = o.engine ?? (await hostEngine());
   await cleanupStaleSandboxes(o.log);
   const dir = await makeDir();
   const layout = layoutFor(dir);
   // The marker comes first: from here on a killed run leaves something cleanup can find.
   await writeMarker(layout.markerPath, await currentProcessMarker());
+  const separate = o.containerd === 'separate';
   const config: DaemonConfig = {
-    dockerd: tools.dockerd,
+    dockerd: o.engine?.dockerd ?? tools.dockerd,
+    engine: o.engine,
+    containerdSocket: separate ? layout.containerdSocket : null,
     dataRoot: join(layout.mountPoint, 'docker'),
     storageDriver: o.storageDriver,
-    daemonJson: o.daemonJson,
+    daemonJson: o.imageStore === 'containerd' ? { features: { 'containerd-snapshotter': true }, ...o.daemonJson } : o.daemonJson,
     extraArgs: o.extraArgs,
     rootInDaemonJson: o.rootInDaemonJson,
   };
@@ -102,14 +124,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await makeNetns(layout.netnsPath);
     await mkdir(layout.cliConfigDir);
     await makeDisk(tools.mkfs, o.fs, layout.image, o.sizeMb, layout.mountPoint);
+    if (separate) {
+      if (!engine) throw new Error('No containerd to start: install docker.io (scripts/install-test-deps.sh) or pass a fetched engine.');
+      await makeDisk(tools.mkfs, o.fs, layout.containerdImage, o.containerdSizeMb, layout.containerdMount);
+      await startContainerd(layout, engine, o.log);
+    }
     const t1 = performance.now();
     pid = await startDaemon(layout, config, o.log);
-    o.log(`sandbox: ${dir} up (${o.fs}, ${o.sizeMb} MiB): disk ${Math.round(t1 - t0)} ms, dockerd ${Math.round(performance.now() - t1)} ms.`);
+    o.log(`sandbox: ${dir} up (${o.fs}, ${o.sizeMb} MiB, ${engine?.label ?? tools.dockerd}, ${o.imageStore} store${separate ? `, containerd on its own ${o.containerdSizeMb} MiB` : ''}): disk ${Math.round(t1 - t0)} ms, dockerd ${Math.round(performance.now() - t1)} ms.`);
   } catch (err) {
     await teardownDir(dir, o.log).catch((e: Error) => o.log(`sandbox: cleanup after a failed start: ${e.message}`));
     throw err;
   }
-  const sandbox = new LoopSandbox(layout, o.fs, config, pid, o.log);
+  const store = { label: engine?.label ?? tools.dockerd, imageStore: o.imageStore, containerd: o.containerd };
+  const sandbox = new LoopSandbox(layout, o.fs, config, store, pid, o.log);
   live.add(sandbox);
   return sandbox;
 }
@@ -124,6 +152,7 @@ class LoopSandbox implements Sandbox {
     private readonly layout: SandboxLayout,
     readonly fs: SandboxFs,
     private config: DaemonConfig,
+    private readonly store: { label: string; imageStore: ImageStore; containerd: ContainerdMode },
     private pid: number,
     private readonly log: (line: string) => void,
   ) {
@@ -137,6 +166,16 @@ class LoopSandbox implements Sandbox {
   get mountPoint(): string { return this.layout.mountPoint; }
   get daemonJsonPath(): string { return this.layout.daemonJsonPath; }
   get logPath(): string { return this.layout.logPath; }
+  get engineLabel(): string { return this.store.label; }
+  get imageStore(): ImageStore { return this.store.imageStore; }
+  get containerdMode(): ContainerdMode { return this.store.containerd; }
+  get containerdRoot(): string | null {
+    if (this.store.imageStore !== 'containerd') return null;
+    return this.store.containerd === 'separate' ? this.layout.containerdRoot : join(this.config.dataRoot, 'containerd', 'daemon');
+  }
+  get imageMountPoint(): string {
+    return this.store.containerd === 'separate' ? this.layout.containerdMount : this.layout.mountPoint;
+  }
 
   docker(args: string[], opts?: DockerCliOptions): Promise<DockerCliResult> {
     return runDockerCli(this.env, args, opts);
@@ -150,16 +189,22 @@ class LoopSandbox implements Sandbox {
     return fsUsage(this.layout.mountPoint);
   }
 
-  fillTo(percent: number): Promise<FsUsage> {
-    return fillTo(this.layout.fillerPath, percent);
+  imageUsage(): Promise<FsUsage> {
+    return fsUsage(this.imageMountPoint);
   }
 
-  clearFill(): Promise<void> {
-    return clearFill(this.layout.fillerPath);
+  fillTo(percent: number, on: 'data-root' | 'images' = 'data-root'): Promise<FsUsage> {
+    const separateImages = on === 'images' && this.store.containerd === 'separate';
+    return fillTo(separateImages ? this.layout.containerdFillerPath : this.layout.fillerPath, percent);
+  }
+
+  async clearFill(): Promise<void> {
+    await clearFill(this.layout.fillerPath);
+    if (this.store.containerd === 'separate') await clearFill(this.layout.containerdFillerPath);
   }
 
   importImagesUntil(percent: number, opts?: ImportUntilOptions): Promise<string[]> {
-    return importImagesUntil(this.layout.socketPath, this.layout.mountPoint, percent, opts);
+    return importImagesUntil(this.layout.socketPath, this.imageMountPoint, percent, opts);
   }
 
   async restart(opts: RestartOptions = {}): Promise<void> {

@@ -55,11 +55,19 @@ async function killLeftovers(layout: SandboxLayout, log: (line: string) => void)
   await waitUntil(async () => (await findOwn()).length === 0, 5_000, 50);
 }
 
+/** A separate containerd (the packaged-host layout) is stopped as its service would be: SIGTERM, then a wait. */
+async function stopSeparateContainerd(layout: SandboxLayout): Promise<void> {
+  const own = (await listProcesses()).filter((p) => programName(p) === 'containerd' && p.argv.includes(layout.containerdConfig));
+  for (const p of own) signal(p.pid, 'SIGTERM');
+  if (own.length > 0) await waitUntil(async () => !(await listProcesses()).some((p) => own.some((o) => o.pid === p.pid)), 10_000, 50);
+}
+
 /** Stops dockerd (gracefully first), kills what survived, unmounts, detaches, deletes. */
 export async function teardownDir(dir: string, log: (line: string) => void, knownPid?: number): Promise<void> {
   const layout = layoutFor(dir);
   await quiesce(layout, log);
   await stopDaemon(layout, log, knownPid);
+  await stopSeparateContainerd(layout);
   await killLeftovers(layout, log);
   await unmountAll(dir, log);
   // The sandbox's own disk and every blank device handed out for plans.
