@@ -1,6 +1,7 @@
 import type { EngineApi } from './engine/engine-api.js';
 import type { Endpoint } from './engine/endpoint.js';
 import { gatherEngineFacts } from './engine/gather-engine-facts.js';
+import { imageStoreKind } from './engine/image-store.js';
 import { parseDockerInfo } from './engine/info-parse.js';
 import { FACTS_SCHEMA_VERSION, hostFactsSchema, type HostFacts } from './facts.js';
 import { gatherLocalFacts } from './host/gather-local-facts.js';
@@ -33,6 +34,7 @@ export async function gatherLiveFacts(opts: {
       dataRoot: engine.info.DockerRootDir ?? DEFAULT_DATA_ROOT,
       ...(opts.endpoint.kind === 'unix' ? { socketPath: opts.endpoint.socketPath } : {}),
       ...(engine.info.Driver ? { driver: engine.info.Driver } : {}),
+      ...(imageStoreKind(engine.info) === 'containerd' ? { containerdStore: { infoAddress: engine.info.Containerd?.Address ?? null } } : {}),
     });
   } else {
     gaps.push(`The engine is not on this machine (${opts.endpoint.url}): its filesystem and config files were not inspected; run dockwarden on that host for those checks.`);

@@ -22,7 +22,17 @@ function header(report: DoctorReport): string {
     f.dockerRootDir ? `root ${f.dockerRootDir}` : null,
     f.dataRootFs ? `${f.dataRootFs.usedPct}% of ${formatBytes(f.dataRootFs.sizeBytes)} used` : null,
   ].filter(Boolean);
-  return `${f.name ?? f.endpoint}: ${parts.join(', ')}`;
+  return `${f.name ?? f.endpoint}: ${parts.join(', ')}${imagesLine(f)}`;
+}
+
+/** Where images live, when that is not simply under the data root (containerd's image store). */
+function imagesLine(f: DoctorReport['facts']): string {
+  if (f.imageStore !== 'containerd') return '';
+  if (!f.containerdRoot) return "; images in containerd's image store (its root is not known here)";
+  const fs = f.containerdRootFs;
+  const sameFs = fs && f.dataRootFs && fs.device === f.dataRootFs.device && fs.mountPoint === f.dataRootFs.mountPoint;
+  const usage = !fs ? '' : sameFs ? ', same filesystem' : ` (${fs.fsType} on ${fs.device}, ${fs.usedPct}% of ${formatBytes(fs.sizeBytes)} used)`;
+  return `; images in containerd's root ${f.containerdRoot}${usage}`;
 }
 
 function formatFinding(finding: Finding, paint: Paint): string[] {

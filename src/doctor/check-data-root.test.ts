@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDataRoot } from './check-data-root.js';
-import { makeFacts, makeFs, makeLocal, makeSetting } from './testing/build-facts.js';
+import { CONTAINERD_STORE_INFO, makeContainerd, makeFacts, makeFs, makeLocal, makeSetting } from './testing/build-facts.js';
 
 const ids = (facts: ReturnType<typeof makeFacts>) => checkDataRoot(facts).findings.map((f) => `${f.id}:${f.severity}`);
 
@@ -76,5 +76,35 @@ describe('data-root.config-conflict', () => {
   it('is quiet for a single daemon.json root the engine runs on', () => {
     const host = makeLocal({}, [makeSetting('data-root', '/srv/docker')]);
     expect(ids(makeFacts({ host, info: { DockerRootDir: '/srv/docker' } }))).toEqual([]);
+  });
+});
+
+describe("data-root.on-root-fs with containerd's image store", () => {
+  const rootFs = makeFs({ path: '/', mountPoint: '/', device: '/dev/sda1', deviceId: '8:1' });
+  const onRoot = (containerd: Parameters<typeof makeContainerd>[0]) =>
+    makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ rootFs, containerd: makeContainerd(containerd) }) });
+
+  it("warns when containerd's root shares / while the data root has its own disk, and moves containerd's root", () => {
+    const finding = checkDataRoot(onRoot({ rootFs: { ...rootFs, path: '/var/lib/containerd' } })).findings.find((f) => f.id === 'data-root.on-root-fs');
+    expect(finding?.title).toBe("containerd's root /var/lib/containerd shares the root filesystem");
+    expect(finding?.evidence).toContain('containerd root: /var/lib/containerd (`root` in /etc/containerd/config.toml of containerd pid 812)');
+    expect(finding?.fix.summary).toMatch(/point `root` in \/etc\/containerd\/config.toml at it/);
+    expect(finding?.fix.commands.join('\n')).toContain('rsync -aHAX --numeric-ids /var/lib/containerd/ /data/containerd/');
+  });
+
+  it('is quiet when both roots have disks of their own', () => {
+    expect(checkDataRoot(onRoot({})).findings.filter((f) => f.id === 'data-root.on-root-fs')).toEqual([]);
+  });
+
+  it("says images stay in a separate containerd's root when it is the data root that shares /", () => {
+    const facts = makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ rootFs, dataRootFs: { ...rootFs, path: '/var/lib/docker' }, containerd: makeContainerd() }) });
+    const finding = checkDataRoot(facts).findings.find((f) => f.id === 'data-root.on-root-fs');
+    expect(finding?.title).toBe('The data root /var/lib/docker shares the root filesystem');
+    expect(finding?.fix.summary).toContain("Images stay in containerd's root /var/lib/containerd");
+  });
+
+  it("lists containerd's root as not checked when the snapshot cannot tell", () => {
+    const facts = makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ rootFs }) });
+    expect(checkDataRoot(facts).notChecked.find((n) => n.id === 'data-root.on-root-fs')?.reason).toMatch(/containerd's root/);
   });
 });

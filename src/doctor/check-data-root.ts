@@ -1,5 +1,6 @@
 import type { HostFacts } from '../facts.js';
-import type { ConfigSetting } from '../host/local-facts.js';
+import type { ConfigSetting, ContainerdFacts } from '../host/local-facts.js';
+import { describeRoles, engineDataFilesystems } from './data-filesystems.js';
 import type { CheckResult, Finding } from './finding.js';
 import { allSettings, dataRoot, effectiveSettings, settingEvidence } from './facts-view.js';
 
@@ -20,41 +21,71 @@ function sameRoot(configured: string, running: string): boolean {
 
 function onRootFs(facts: HostFacts): CheckResult {
   const host = facts.host;
-  if (!host?.dataRootFs || !host.rootFs) {
-    return { findings: [], notChecked: [{ id: 'data-root.on-root-fs', reason: 'The filesystems of the data root and of / are not known here.' }] };
-  }
-  if (host.dataRootFs.deviceId !== host.rootFs.deviceId) return { findings: [], notChecked: [] };
+  const { filesystems, unknown } = engineDataFilesystems(facts);
+  const notChecked = unknown.length > 0 || !host?.rootFs ? [{ id: 'data-root.on-root-fs' as const, reason: host?.rootFs ? `${unknown.join('; ')}.` : 'The filesystems of the data root and of / are not known here.' }] : [];
+  const shared = host?.rootFs ? filesystems.find((f) => f.fs.deviceId === host.rootFs!.deviceId) : undefined;
+  if (!host?.rootFs || !shared) return { findings: [], notChecked };
   const root = dataRoot(facts) ?? host.dataRoot;
+  const dataRootShares = shared.roles.some((r) => r.kind === 'data-root');
+  const containerdRoot = shared.roles.find((r) => r.kind === 'containerd-root')?.path;
+  const what = describeRoles(shared.roles);
   return {
     findings: [
       {
         id: 'data-root.on-root-fs',
         severity: 'warning',
-        title: `The data root ${root} shares the root filesystem`,
+        title: `${what.replace(/^t/, 'T')} ${shared.roles.length > 1 ? 'share' : 'shares'} the root filesystem`,
         detail:
+          (containerdRoot ? "Images live in containerd's image store under containerd's root. " : '') +
           'When images, containers and logs fill the disk, the operating system fills with them: journald, apt, sshd and dockerd itself fail together. ' +
           'CIS Docker Benchmark 1.1.1 asks for a separate partition for the data root.',
         evidence: [
           `Docker Root Dir: ${root}`,
-          `${host.dataRootFs.mountPoint}: ${host.dataRootFs.fsType} on ${host.dataRootFs.device} (${host.dataRootFs.deviceId})`,
+          ...(containerdRoot ? [`containerd root: ${containerdRoot} (${host.containerd?.rootSource ?? 'unknown source'})`] : []),
+          `${shared.fs.mountPoint}: ${shared.fs.fsType} on ${shared.fs.device} (${shared.fs.deviceId})`,
           `/: ${host.rootFs.fsType} on ${host.rootFs.device} (${host.rootFs.deviceId})`,
         ],
-        fix: {
-          summary: 'Give the data root its own filesystem (XFS with ftype=1 for overlay2) and point data-root at it.',
-          commands: [
-            `dockwarden plan overlay2 --device /dev/sdX1 --data-root /data/docker -o move-data-root.sh   # reviewed script: copies ${root}, verifies, can roll back`,
-            '# or by hand:',
-            'mkfs.xfs -n ftype=1 /dev/sdX1',
-            'mkdir -p /data/docker && echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/docker xfs defaults 0 0" >> /etc/fstab && mount /data/docker',
-            'systemctl stop docker docker.socket containerd',
-            `rsync -aHAX --numeric-ids ${root}/ /data/docker/`,
-            '# /etc/docker/daemon.json: { "data-root": "/data/docker" }',
-            'systemctl start docker && docker info --format "{{.DockerRootDir}}"',
-          ],
-        },
+        fix: dataRootShares || !containerdRoot ? moveDataRootFix(root, host.containerd) : moveContainerdRootFix(containerdRoot, host.containerd),
       },
     ],
     notChecked: [],
+  };
+}
+
+function moveDataRootFix(root: string, containerd: ContainerdFacts | null): Finding['fix'] {
+  // A containerd of its own keeps images outside the data root: moving the data root leaves them where they are.
+  const separate = containerd !== null && !containerd.managedByDockerd;
+  return {
+    summary:
+      'Give the data root its own filesystem (XFS with ftype=1 for overlay2) and point data-root at it.' +
+      (separate ? ` Images stay in containerd's root ${containerd.root}: move that as well if it is on the same disk.` : ''),
+    commands: [
+      `dockwarden plan overlay2 --device /dev/sdX1 --data-root /data/docker -o move-data-root.sh   # reviewed script: copies ${root}, verifies, can roll back`,
+      '# or by hand:',
+      'mkfs.xfs -n ftype=1 /dev/sdX1',
+      'mkdir -p /data/docker && echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/docker xfs defaults 0 0" >> /etc/fstab && mount /data/docker',
+      'systemctl stop docker docker.socket containerd',
+      `rsync -aHAX --numeric-ids ${root}/ /data/docker/`,
+      '# /etc/docker/daemon.json: { "data-root": "/data/docker" }',
+      'systemctl start docker && docker info --format "{{.DockerRootDir}}"',
+    ],
+  };
+}
+
+/** containerd's root is containerd's to move: its config.toml, with docker and containerd stopped. */
+function moveContainerdRootFix(root: string, containerd: ContainerdFacts | null): Finding['fix'] {
+  const config = containerd?.configPath ?? '/etc/containerd/config.toml';
+  return {
+    summary: `Give containerd's root its own filesystem and point \`root\` in ${config} at it; images and snapshots move with a copy while docker and containerd are stopped.`,
+    commands: [
+      'mkfs.xfs -n ftype=1 /dev/sdX1',
+      'mkdir -p /data/containerd && echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/containerd xfs defaults 0 0" >> /etc/fstab && mount /data/containerd',
+      'systemctl stop docker docker.socket containerd',
+      `rsync -aHAX --numeric-ids ${root}/ /data/containerd/`,
+      `# ${config}: root = "/data/containerd"`,
+      'mkdir -p /etc/systemd/system/containerd.service.d && printf "[Unit]\\nRequiresMountsFor=/data/containerd\\n" > /etc/systemd/system/containerd.service.d/dockwarden-mount.conf && systemctl daemon-reload',
+      'systemctl start containerd docker && docker images',
+    ],
   };
 }
 

@@ -1,46 +1,82 @@
 import { formatBytes } from '../engine/human-size.js';
 import type { HostFacts } from '../facts.js';
 import { usedPercent } from '../core/thresholds.js';
+import type { FsFacts } from '../host/local-facts.js';
 import type { CheckResult } from './finding.js';
-import { dataRoot, driver } from './facts-view.js';
+import { describeRoles, engineDataFilesystems, type DataFilesystem } from './data-filesystems.js';
+import { driver } from './facts-view.js';
 
-// The data root filesystem above the GC high threshold: the 3 a.m. page for a full disk,
-// caught while there is still room to act. Inodes count too: small-file images can run a
-// filesystem out of inodes with gigabytes free.
+// A filesystem holding engine data above the GC high threshold: the 3 a.m. page for a
+// full disk, caught while there is still room to act. Every such filesystem is judged —
+// the data root's, and containerd's root's when images live in containerd's store on a
+// filesystem of its own (packaged hosts: /var/lib/containerd) — and the fullest is
+// named. Inodes count too: small-file images can run a filesystem out of inodes with
+// gigabytes free.
 
 const CRITICAL_PCT = 95;
 
+interface Level {
+  entry: DataFilesystem;
+  bytesPct: number;
+  inodesPct: number;
+  worst: number;
+}
+
+function level(entry: DataFilesystem): Level {
+  const bytesPct = usedPercent(entry.fs);
+  const inodesPct = entry.fs.inodesTotal > 0 ? 100 - (entry.fs.inodesFree * 100) / entry.fs.inodesTotal : 0;
+  return { entry, bytesPct, inodesPct, worst: Math.max(bytesPct, inodesPct) };
+}
+
+function usageLines(fs: FsFacts, bytesPct: number, inodesPct: number): string[] {
+  return [
+    `${fs.mountPoint}: ${formatBytes(fs.sizeBytes - fs.availBytes)} used of ${formatBytes(fs.sizeBytes)}, ${formatBytes(fs.availBytes)} available (${bytesPct.toFixed(1)}% by kubelet's measure, 100 - available/capacity)`,
+    `inodes: ${fs.inodesTotal - fs.inodesFree} used of ${fs.inodesTotal} (${inodesPct.toFixed(1)}%)`,
+  ];
+}
+
+/** "The data root filesystem", "containerd's root filesystem", or both when they share one. */
+function whose(entry: DataFilesystem): string {
+  const kinds = new Set(entry.roles.map((r) => r.kind));
+  if (kinds.size === 2) return 'The filesystem of the data root and of containerd\'s root';
+  return kinds.has('containerd-root') ? "containerd's root filesystem" : 'The data root filesystem';
+}
+
 export function checkDiskPressure(facts: HostFacts, opts: { highPct: number }): CheckResult {
-  const fs = facts.host?.dataRootFs;
-  if (!fs) {
-    const why = driver(facts) === 'devicemapper' ? ' (for devicemapper, see thinpool.space-low)' : '';
-    return { findings: [], notChecked: [{ id: 'disk.pressure', reason: `The data root filesystem's usage is not known here${why}.` }] };
-  }
-  const bytesPct = usedPercent(fs);
-  const inodesPct = fs.inodesTotal > 0 ? 100 - (fs.inodesFree * 100) / fs.inodesTotal : 0;
-  const worst = Math.max(bytesPct, inodesPct);
-  if (worst <= opts.highPct) return { findings: [], notChecked: [] };
+  const { filesystems, unknown } = engineDataFilesystems(facts);
+  const devicemapper = driver(facts) === 'devicemapper' ? ' (for devicemapper, see thinpool.space-low)' : '';
+  const notChecked = unknown.map((why) => ({ id: 'disk.pressure' as const, reason: `${why}${devicemapper}.` }));
+  const levels = filesystems.map(level).sort((a, b) => b.worst - a.worst);
+  const fullest = levels[0];
+  if (!fullest || fullest.worst <= opts.highPct) return { findings: [], notChecked };
+  const { entry, bytesPct, inodesPct, worst } = fullest;
   const what = inodesPct > bytesPct ? 'inodes' : 'space';
-  const root = dataRoot(facts) ?? fs.path;
+  const holdsImages = entry.roles.some((r) => r.kind === 'containerd-root');
+  const others = levels.slice(1).flatMap((l) => [`${describeRoles(l.entry.roles)} is on another filesystem:`, ...usageLines(l.entry.fs, l.bytesPct, l.inodesPct).map((line) => `  ${line}`)]);
   return {
     findings: [
       {
         id: 'disk.pressure',
         severity: worst >= CRITICAL_PCT ? 'critical' : 'warning',
-        title: `The data root filesystem is ${worst.toFixed(1)}% full (${what}), above the ${opts.highPct}% threshold`,
+        title: `${whose(entry)} is ${worst.toFixed(1)}% full (${what}), above the ${opts.highPct}% threshold`,
         detail:
-          `${root} lives on ${fs.mountPoint} (${fs.fsType}). When it fills, pulls and container writes fail and dockerd can corrupt its metadata. ` +
+          `${describeRoles(entry.roles).replace(/^t/, 'T')} ${entry.roles.length > 1 ? 'live' : 'lives'} on ${entry.fs.mountPoint} (${entry.fs.fsType}). ` +
+          (holdsImages
+            ? "Images live in containerd's image store there (content blobs plus unpacked snapshots, and containers' writable layers): when it fills, pulls, builds and container writes fail. "
+            : 'When it fills, pulls and container writes fail and dockerd can corrupt its metadata. ') +
           'Old and dangling images are usually most of it.',
-        evidence: [
-          `${fs.mountPoint}: ${formatBytes(fs.sizeBytes - fs.availBytes)} used of ${formatBytes(fs.sizeBytes)}, ${formatBytes(fs.availBytes)} available (${bytesPct.toFixed(1)}% by kubelet's measure, 100 - available/capacity)`,
-          `inodes: ${fs.inodesTotal - fs.inodesFree} used of ${fs.inodesTotal} (${inodesPct.toFixed(1)}%)`,
-        ],
+        evidence: [...usageLines(entry.fs, bytesPct, inodesPct), ...others],
         fix: {
-          summary: 'See what takes the space, then remove unused images (oldest first) and stopped containers.',
-          commands: ['docker system df -v', 'docker image prune --filter dangling=true', 'docker image prune -a --filter until=240h', 'docker container prune --filter until=240h'],
+          summary: 'See what takes the space, then remove unused images (least recently used first) and stopped containers.',
+          commands: [
+            'docker system df -v',
+            'dockwarden gc --dry-run   # then without --dry-run: deletes least recently used images down to 80%, never those containers or services need',
+            'docker image prune --filter dangling=true',
+            'docker container prune --filter until=240h',
+          ],
         },
       },
     ],
-    notChecked: [],
+    notChecked,
   };
 }

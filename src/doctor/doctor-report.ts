@@ -1,6 +1,8 @@
 import { driverStatusValue } from '../engine/docker-info.js';
+import { imageStoreKind, type ImageStoreKind } from '../engine/image-store.js';
 import type { HostFacts } from '../facts.js';
 import { usedPercent } from '../core/thresholds.js';
+import type { FsFacts } from '../host/local-facts.js';
 import type { CheckResult, Finding, NotChecked } from './finding.js';
 
 // The frozen `doctor --json` shape (DESIGN.md): findings plus a summary of the facts.
@@ -18,7 +20,33 @@ export interface FactsSummary {
   loggingDriver: string | null;
   liveRestore: boolean | null;
   swarm: string | null;
-  dataRootFs: { mountPoint: string; fsType: string; device: string; sizeBytes: number; availBytes: number; usedPct: number } | null;
+  dataRootFs: FsSummary | null;
+  /** Added with containerd's image store: where images live. `containerd`: content and snapshots in containerd's root. */
+  imageStore: ImageStoreKind;
+  /** containerd's root and its filesystem (containerd store, local engine); null otherwise. */
+  containerdRoot: string | null;
+  containerdRootFs: FsSummary | null;
+}
+
+export interface FsSummary {
+  mountPoint: string;
+  fsType: string;
+  device: string;
+  sizeBytes: number;
+  availBytes: number;
+  usedPct: number;
+}
+
+function fsSummary(fs: FsFacts | null | undefined): FsSummary | null {
+  if (!fs) return null;
+  return {
+    mountPoint: fs.mountPoint,
+    fsType: fs.fsType,
+    device: fs.device,
+    sizeBytes: fs.sizeBytes,
+    availBytes: fs.availBytes,
+    usedPct: Math.round(usedPercent(fs) * 10) / 10,
+  };
 }
 
 export interface DoctorReport {
@@ -43,16 +71,10 @@ export function summariseFacts(facts: HostFacts): FactsSummary {
     loggingDriver: info.LoggingDriver ?? null,
     liveRestore: info.LiveRestoreEnabled ?? null,
     swarm: info.Swarm?.LocalNodeState ?? null,
-    dataRootFs: fs
-      ? {
-          mountPoint: fs.mountPoint,
-          fsType: fs.fsType,
-          device: fs.device,
-          sizeBytes: fs.sizeBytes,
-          availBytes: fs.availBytes,
-          usedPct: Math.round(usedPercent(fs) * 10) / 10,
-        }
-      : null,
+    dataRootFs: fsSummary(fs),
+    imageStore: imageStoreKind(info),
+    containerdRoot: facts.host?.containerd?.root ?? null,
+    containerdRootFs: fsSummary(facts.host?.containerd?.rootFs),
   };
 }
 

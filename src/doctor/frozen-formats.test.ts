@@ -49,6 +49,9 @@ describe('frozen formats', () => {
       'liveRestore',
       'swarm',
       'dataRootFs',
+      'imageStore',
+      'containerdRoot',
+      'containerdRootFs',
     ]);
     expect(Object.keys((report['facts'] as { dataRootFs: object }).dataRootFs)).toEqual(['mountPoint', 'fsType', 'device', 'sizeBytes', 'availBytes', 'usedPct']);
   });

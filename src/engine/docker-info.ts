@@ -41,6 +41,14 @@ export const dockerInfoSchema = z.looseObject({
   SecurityOptions: z.array(z.string()).nullable().optional(),
   Labels: z.array(z.string()).nullable().optional(),
   Swarm: swarmInfoSchema.optional(),
+  /** The containerd dockerd talks to (API >= 1.46, Engine 27+); absent on older engines and in pastes. */
+  Containerd: z
+    .looseObject({
+      Address: z.string().optional(),
+      Namespaces: z.looseObject({ Containers: z.string().optional(), Plugins: z.string().optional() }).optional(),
+    })
+    .nullable()
+    .optional(),
   /** Lines the engine prints as "WARNING: ..." (API >= 1.29 returns them in this field). */
   Warnings: z.array(z.string()).nullable().optional(),
 });

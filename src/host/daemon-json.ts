@@ -72,6 +72,8 @@ export function daemonJsonSettings(json: Record<string, unknown>, file: string):
     ['storage-driver', 'storage-driver'],
     ['log-driver', 'log-driver'],
     ['live-restore', 'live-restore'],
+    ['containerd', 'containerd'],
+    ['exec-root', 'exec-root'],
   ] as const) {
     if (json[name] !== undefined) add(key, show(json[name]), line(name));
   }

@@ -24,11 +24,12 @@ describe('gatherDockerConfig', () => {
       '/etc/systemd/system/docker.service.d/10-root.conf',
     ]);
     expect(config.execStart).toBe('/usr/bin/dockerd -g /from/etc');
-    expect(config.settings.map((s) => [s.value, s.effective])).toEqual([
+    const roots = config.settings.filter((s) => s.key === 'data-root');
+    expect(roots.map((s) => [s.value, s.effective])).toEqual([
       ['/from/run', false],
       ['/from/etc', true],
     ]);
-    expect(config.settings[0]?.ineffectiveReason).toBe(
+    expect(roots[0]?.ineffectiveReason).toBe(
       'the empty `ExecStart=` in /etc/systemd/system/docker.service.d/10-root.conf clears this command line, so dockerd does not receive it',
     );
   });

@@ -15,10 +15,11 @@ describe('parseDockerdFlags', () => {
       ['data-root', '/g'],
     ]);
   });
-  it('reads storage, logging, live-restore and config-file flags and skips the rest', () => {
+  it('reads storage, logging, live-restore, config-file and containerd flags and skips the rest', () => {
     const argv = ['/usr/bin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock', '-s', 'devicemapper', '--storage-opt', 'dm.thinpooldev=/dev/mapper/docker-thinpool',
       '--log-driver=journald', '--log-opt', 'max-size=10m', '--live-restore', '--config-file', '/etc/docker/other.json', '--exec-opt', 'native.cgroupdriver=systemd'];
     expect(pairs(argv)).toEqual([
+      ['containerd', '/run/containerd/containerd.sock'],
       ['storage-driver', 'devicemapper'],
       ['storage-opt', 'dm.thinpooldev=/dev/mapper/docker-thinpool'],
       ['log-driver', 'journald'],

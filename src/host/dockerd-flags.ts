@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 // old fleets). Before 1.12 the daemon was `docker daemon ...` (and `docker -d` before 1.8).
 
 export interface DockerdFlag {
-  /** Canonical key, as in daemon.json terms: data-root, storage-driver, storage-opt, log-driver, log-opt, live-restore, config-file. */
+  /** Canonical key, as in daemon.json terms: data-root, storage-driver, storage-opt, log-driver, log-opt, live-restore, config-file, containerd, exec-root. */
   key: string;
   value: string;
   /** The words as written, e.g. ['-g', '/data/docker']. */
@@ -23,6 +23,10 @@ const LONG_WITH_VALUE: Record<string, string> = {
   '--log-driver': 'log-driver',
   '--log-opt': 'log-opt',
   '--config-file': 'config-file',
+  // Where containerd's image store lives depends on which containerd dockerd talks to
+  // (--containerd: a separate one) and, for its own, on the exec root holding its socket.
+  '--containerd': 'containerd',
+  '--exec-root': 'exec-root',
 };
 const SHORT_WITH_VALUE: Record<string, string> = { '-g': 'data-root', '-s': 'storage-driver' };
 const GLUED_DRIVER = /^-s(overlay2?|devicemapper|aufs|btrfs|zfs|vfs|fuse-overlayfs)$/;

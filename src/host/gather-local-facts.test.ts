@@ -129,7 +129,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
   it('healthy: bounded logs, live-restore, docker blacklisted, data root on its own disk behind a symlink', async () => {
     const facts = await gatherLocalFacts(fixtureProbe('healthy'), { dataRoot: '/var/lib/docker' });
     const effective = facts.dockerConfig.settings.filter((s) => s.effective).map((s) => `${s.key}=${s.value}`);
-    expect(effective).toEqual(['data-root=/data/docker', 'storage-driver=overlay2', 'log-driver=json-file', 'live-restore=true', 'log-opt=max-size=10m', 'log-opt=max-file=3']);
+    expect(effective).toEqual(['data-root=/data/docker', 'storage-driver=overlay2', 'log-driver=json-file', 'live-restore=true', 'log-opt=max-size=10m', 'log-opt=max-file=3', 'containerd=/run/containerd/containerd.sock']);
     expect(facts.upgrades).toMatchObject({ aptDailyUpgradeTimer: 'enabled', unattendedUpgrade: true, packageBlacklist: ['docker-ce', 'docker.io', 'containerd'] });
     expect(facts.dataRootFs).toMatchObject({ path: '/data/docker', mountPoint: '/data', device: '/dev/sdc1', deviceId: '8:33', mountOptions: ['rw', 'noatime'] });
     expect(facts.rootFs?.deviceId).toBe('253:0');

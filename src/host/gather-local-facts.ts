@@ -1,4 +1,5 @@
 import { gatherContainerLogs } from './container-logs.js';
+import { locateContainerd } from './containerd-root.js';
 import { gatherDockerConfig } from './docker-config.js';
 import { findDockerdProcess } from './dockerd-process.js';
 import { gatherFsFacts } from './fs-facts.js';
@@ -31,10 +32,12 @@ export interface LocalFactsRequest {
   socketPath?: string;
   /** The running storage driver; lvs/vgs (slow: they scan devices) run only for devicemapper. */
   driver?: string;
+  /** Images live in containerd's store: find containerd's root and measure its filesystem too. */
+  containerdStore?: { infoAddress: string | null };
 }
 
 export async function gatherLocalFacts(probe: HostProbe, request: LocalFactsRequest): Promise<LocalFacts> {
-  const { dataRoot, socketPath, driver } = request;
+  const { dataRoot, socketPath, driver, containerdStore } = request;
   const gaps: string[] = [];
   const running = socketPath ? await findDockerdProcess(probe, socketPath) : null;
   // Config first: a broken daemon.json must stop the run before anything else is reported.
@@ -42,12 +45,15 @@ export async function gatherLocalFacts(probe: HostProbe, request: LocalFactsRequ
 
   // The rest is independent I/O: read it concurrently (doctor's wall time is the sum otherwise).
   const needsLvm = driver === undefined || driver === 'devicemapper';
+  const containerdAt = containerdStore ? locateContainerd(probe, { dataRoot, settings: dockerConfig.settings, infoAddress: containerdStore.infoAddress }, gaps) : null;
   const [filesystems, release, lvm, upgrades, containerLogs] = await Promise.all([
     readOptional(probe, '/proc/self/mountinfo', 'the filesystems of the data root and of / are', gaps).then(async (text) => {
       const mounts: MountEntry[] | null = text === null ? null : parseMountinfo(text);
-      if (!mounts) return { dataRootFs: null, rootFs: null };
+      const location = await containerdAt;
+      const containerd = location ? { ...location, rootFs: mounts ? await gatherFsFacts(probe, location.root, mounts, gaps) : null } : null;
+      if (!mounts) return { dataRootFs: null, rootFs: null, containerd };
       const [dataRootFs, rootFs] = await Promise.all([gatherFsFacts(probe, dataRoot, mounts, gaps), gatherFsFacts(probe, '/', mounts, gaps)]);
-      return { dataRootFs, rootFs };
+      return { dataRootFs, rootFs, containerd };
     }),
     readOptional(probe, '/proc/sys/kernel/osrelease', 'the kernel release is', gaps),
     needsLvm ? gatherLvm(probe, gaps) : Promise.resolve(null),

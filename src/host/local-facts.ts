@@ -38,7 +38,7 @@ export const configOriginSchema = z.enum([
 export type ConfigOrigin = z.infer<typeof configOriginSchema>;
 
 export const configSettingSchema = z.object({
-  /** Canonical key: data-root (also from `graph`, `-g`, `--graph`), storage-driver, storage-opt, log-driver, log-opt, live-restore, config-file. */
+  /** Canonical key: data-root (also from `graph`, `-g`, `--graph`), storage-driver, storage-opt, log-driver, log-opt, live-restore, config-file, containerd, exec-root. */
   key: z.string(),
   value: z.string(),
   origin: configOriginSchema,
@@ -94,6 +94,22 @@ export const containerLogFactsSchema = z.object({
 });
 export type ContainerLogFacts = z.infer<typeof containerLogFactsSchema>;
 
+/** containerd's side of an engine on containerd's image store: where image content and snapshots live. */
+export const containerdFactsSchema = z.object({
+  /** The socket dockerd talks to containerd on. */
+  address: z.string(),
+  /** dockerd started this containerd itself (root under the data root); false for a system containerd (packaged hosts). */
+  managedByDockerd: z.boolean(),
+  /** containerd's root: content blobs and unpacked snapshots live under it. */
+  root: z.string(),
+  /** How the root was learned, e.g. "`root` in /etc/containerd/config.toml of containerd pid 812". */
+  rootSource: z.string(),
+  pid: z.number().nullable(),
+  configPath: z.string().nullable(),
+  rootFs: fsFactsSchema.nullable(),
+});
+export type ContainerdFacts = z.infer<typeof containerdFactsSchema>;
+
 export const localFactsSchema = z.object({
   /** The data root that was inspected (the engine's Docker Root Dir, else the configured one). */
   dataRoot: z.string(),
@@ -105,6 +121,8 @@ export const localFactsSchema = z.object({
   lvm: lvmFactsSchema.nullable(),
   upgrades: upgradeFactsSchema.nullable(),
   containerLogs: containerLogFactsSchema.nullable(),
+  /** Only for an engine on containerd's image store; null otherwise (and in facts files from before it existed). */
+  containerd: containerdFactsSchema.nullable().default(null),
   /** Things that could not be read, each a sentence naming what and why. */
   gaps: z.array(z.string()),
 });

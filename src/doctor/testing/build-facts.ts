@@ -1,7 +1,7 @@
 import type { DockerInfo } from '../../engine/docker-info.js';
 import type { ServiceFacts } from '../../engine/engine-facts.js';
 import { FACTS_SCHEMA_VERSION, type HostFacts } from '../../facts.js';
-import type { ConfigSetting, FsFacts, LocalFacts } from '../../host/local-facts.js';
+import type { ConfigSetting, ContainerdFacts, FsFacts, LocalFacts } from '../../host/local-facts.js';
 
 // Builders for check tests, in the spirit of kubelet's makeImage(id, size): a healthy
 // default that each test bends in one place.
@@ -56,10 +56,32 @@ export function makeLocal(overrides: Partial<LocalFacts> = {}, settings: ConfigS
     lvm: null,
     upgrades: null,
     containerLogs: null,
+    containerd: null,
     gaps: [],
     ...overrides,
   };
 }
+
+/** A packaged host's containerd: a service of its own, root /var/lib/containerd on its own disk. */
+export function makeContainerd(overrides: Partial<ContainerdFacts> = {}): ContainerdFacts {
+  return {
+    address: '/run/containerd/containerd.sock',
+    managedByDockerd: false,
+    root: '/var/lib/containerd',
+    rootSource: '`root` in /etc/containerd/config.toml of containerd pid 812',
+    pid: 812,
+    configPath: '/etc/containerd/config.toml',
+    rootFs: makeFs({ path: '/var/lib/containerd', mountPoint: '/var/lib/containerd', device: '/dev/sdc1', deviceId: '8:33' }),
+    ...overrides,
+  };
+}
+
+/** `docker info` of Engine 28 on containerd's image store (what Engine 29 installs by default). */
+export const CONTAINERD_STORE_INFO: Partial<DockerInfo> = {
+  ServerVersion: '28.5.2',
+  Driver: 'overlayfs',
+  DriverStatus: [['driver-type', 'io.containerd.snapshotter.v1']],
+};
 
 export const HEALTHY_INFO: DockerInfo = {
   ID: 'AAAA:BBBB',
