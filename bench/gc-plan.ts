@@ -72,6 +72,8 @@ export function generate(seed = 42): Inventory {
       size: layers.reduce((s, l) => s + l.size, 0),
       layers: chains.map((chainId, n) => ({ chainId, size: layers[n]!.size })),
       uniqueSize: null,
+      content: null,
+      partial: null,
       parentId: '',
       lastTagTime: rnd() < 0.2 ? T0 - int(MINUTE, 60 * DAY) : null,
       storedAt,

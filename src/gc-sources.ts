@@ -1,45 +1,107 @@
 import { UsageError } from './core/errors.js';
 import type { DockerInfo } from './engine/docker-info.js';
 import type { EngineApi } from './engine/engine-api.js';
-import { gatherInventory } from './engine/gather-inventory.js';
-import type { Inventory } from './engine/inventory.js';
+import { contentOf, gatherInventory } from './engine/gather-inventory.js';
+import { imageStoreKind } from './engine/image-store.js';
+import type { Inventory, InventoryImage } from './engine/inventory.js';
 import type { GcUsage } from './gc/plan-gc.js';
+import { layerLedger } from './gc/layer-ledger.js';
+import { readImagesContent, type ImageContent } from './host/containerd-content.js';
 import { errorCode, type HostProbe } from './host/host-probe.js';
+import { locateImageStore, type ImageStoreLocation } from './host/image-store-location.js';
 import { imageStoredTimes } from './host/image-store-times.js';
 
 // Where gc's inputs come from, for `dockwarden gc` and the agent alike: the inventory
-// (engine, plus each image's arrival time from the host's image store when the engine is
-// local) and the usage, measured again after every round: statfs of the data root's
-// filesystem when the engine is on this machine, else the images' total bytes against
+// (engine, plus what the host's image store says about each image when the engine is
+// local) and the usage, measured again after every round: statfs of the filesystem that
+// holds image content — the data root's with a graph driver, containerd's root's with
+// containerd's image store, which on packaged hosts is /var/lib/containerd on a disk of
+// its own — when the engine is on this machine; else the images' total bytes against
 // --budget (an engine over tcp:// or ssh:// has no filesystem we can see).
 
-export function inventorySource(engine: EngineApi, info: DockerInfo, probe: HostProbe | null, now: () => Date): () => Promise<Inventory> {
+export interface GcSources {
+  inventory: () => Promise<Inventory>;
+  usage: () => Promise<GcUsage>;
+  /** Where image content was measured, and what could not be learned about it. */
+  notes: string[];
+}
+
+export interface GcSourcesRequest {
+  engine: EngineApi;
+  info: DockerInfo;
+  /** This host, when the engine runs on it; null for a remote engine. */
+  probe: HostProbe | null;
+  /** The engine's unix socket, to find the dockerd behind it (and so its containerd). */
+  socketPath: string | null;
+  budget: boolean;
+  now: () => Date;
+}
+
+export async function gcSources(request: GcSourcesRequest): Promise<GcSources> {
+  const { engine, info, probe } = request;
+  const notes: string[] = [];
+  const location = probe ? await locateImageStore(probe, info, request.socketPath, notes) : null;
+  if (location?.kind === 'containerd') notes.unshift(`Images live in containerd's image store: measuring ${location.description}.`);
+  const inventory = inventorySource(engine, info, probe, location, request.now, notes);
+  return { inventory, usage: usageSource(engine, info, probe, location, request.budget, inventory), notes };
+}
+
+function inventorySource(engine: EngineApi, info: DockerInfo, probe: HostProbe | null, location: ImageStoreLocation | null, now: () => Date, notes: string[]): () => Promise<Inventory> {
   return async () => {
     const inv = await gatherInventory(engine, info, now());
-    if (probe && info.DockerRootDir && info.Driver) {
-      const stored = await imageStoredTimes(probe, info.DockerRootDir, info.Driver, inv.images.map((i) => i.id));
+    const ids = inv.images.map((i) => i.id);
+    if (probe && location?.kind === 'graph' && info.Driver) {
+      const stored = await imageStoredTimes(probe, location.path, info.Driver, ids);
       for (const image of inv.images) image.storedAt = stored.get(image.id) ?? null;
+    }
+    if (probe && location?.containerd) {
+      const { content, gap } = await readImagesContent(probe, location.containerd.root, ids);
+      if (gap && !notes.includes(gap)) notes.push(gap);
+      for (const image of inv.images) {
+        const held = content?.get(image.id);
+        if (held) withContent(image, held);
+      }
     }
     return inv;
   };
 }
 
-/** How full the engine's storage is: the data root's filesystem, or the images' bytes against a budget. */
-export function usageSource(engine: EngineApi, info: DockerInfo, local: boolean, probe: HostProbe, budget: boolean): () => Promise<GcUsage> {
-  if (budget) return async () => ({ kind: 'budget', imageBytes: (await engine.systemDf()).layersSize });
-  const root = info.DockerRootDir;
-  if (!local || !root) {
+/** The content store's own account of an image: every blob it holds, when it came, and what it lacks. */
+function withContent(image: InventoryImage, held: ImageContent): void {
+  if (held.blobs.length > 0) image.content = held.blobs;
+  else image.content = image.content?.filter((b) => b.digest !== contentOf(image.id)) ?? null;
+  image.storedAt = held.storedAt;
+  if (held.missing.length === 0) return;
+  const platforms = held.platforms.present > 1 ? `${held.platforms.complete} of ${held.platforms.present} platforms held complete, ` : '';
+  const why = `${platforms}${held.missing.length} ${held.missing.length === 1 ? 'blob' : 'blobs'} it names not in containerd's content store`;
+  image.partial = image.partial ? `${image.partial}; ${why}` : why;
+}
+
+/** The images' total bytes as the ledger counts them (content and snapshots, shared ones once). */
+function inventoryBytes(inv: Inventory): number {
+  const ledger = layerLedger(inv.images);
+  return inv.images.reduce((sum, image) => sum + ledger.release(image), 0);
+}
+
+/** How full the engine's image storage is: the filesystem holding image content, or the images' bytes against a budget. */
+function usageSource(engine: EngineApi, info: DockerInfo, probe: HostProbe | null, location: ImageStoreLocation | null, budget: boolean, inventory: () => Promise<Inventory>): () => Promise<GcUsage> {
+  if (budget) {
+    // /system/df's LayersSize counts only unpacked layers on Engine 26's containerd store
+    // and content as well on 28: count what the plan counts instead, the same on both.
+    if (imageStoreKind(info) === 'containerd') return async () => ({ kind: 'budget', imageBytes: inventoryBytes(await inventory()) });
+    return async () => ({ kind: 'budget', imageBytes: (await engine.systemDf()).layersSize });
+  }
+  if (!probe || !location) {
     throw new UsageError(
-      `The engine at ${engine.endpoint} is not on this machine, so its data root's filesystem cannot be measured: give --budget SIZE (e.g. --budget 20GB) to keep the images' total under SIZE.`,
+      `The engine at ${engine.endpoint} is not on this machine, so the filesystem holding its images cannot be measured: give --budget SIZE (e.g. --budget 20GB) to keep the images' total under SIZE.`,
     );
   }
   return async () => {
     try {
-      const fs = await probe.statfs(root);
-      return { kind: 'filesystem', path: root, sizeBytes: fs.sizeBytes, availBytes: fs.availBytes };
+      const fs = await probe.statfs(location.path);
+      return { kind: 'filesystem', path: location.path, sizeBytes: fs.sizeBytes, availBytes: fs.availBytes };
     } catch (err) {
-      throw new UsageError(`Cannot measure the filesystem of the data root ${root} (${errorCode(err)}): run dockwarden on the engine's host (as root), mount the host's / and pass --host-root, or give --budget SIZE.`);
+      throw new UsageError(`Cannot measure the filesystem of ${location.description} (${errorCode(err)}): run dockwarden on the engine's host (as root), mount the host's / and pass --host-root, or give --budget SIZE.`);
     }
   };
 }
-

@@ -4,7 +4,7 @@ import type { Finding } from '../doctor/finding.js';
 import type { DockerInfo } from '../engine/docker-info.js';
 import type { EngineApi } from '../engine/engine-api.js';
 import type { Endpoint } from '../engine/endpoint.js';
-import { inventorySource, usageSource } from '../gc-sources.js';
+import { gcSources } from '../gc-sources.js';
 import type { GcPolicy } from '../gc/gc-policy.js';
 import { planGc, type GcPlan } from '../gc/plan-gc.js';
 import { runGc } from '../gc/run-gc.js';
@@ -181,12 +181,14 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   }
 
   function gcInputs() {
-    const current = info as DockerInfo;
-    const nowDate = () => new Date(now());
-    return {
-      inventory: inventorySource(engine, current, probe, nowDate),
-      usage: usageSource(engine, current, local, probe as HostProbe, opts.policy.budgetBytes !== null),
-    };
+    return gcSources({
+      engine,
+      info: info as DockerInfo,
+      probe,
+      socketPath: deps.endpoint.kind === 'unix' ? deps.endpoint.socketPath : null,
+      budget: opts.policy.budgetBytes !== null,
+      now: () => new Date(now()),
+    });
   }
 
   // A remote engine's filesystem cannot be measured; without --budget there is no target.
@@ -194,7 +196,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
 
   async function collect(trigger: GcRunRecord['trigger']): Promise<GcRunRecord | null> {
     if (!engineUp || !info || !canMeasure) return null;
-    const run = await runGc({ engine, ...gcInputs(), now, recorded: recordedUses(store) }, { policy: opts.policy, dryRun: !opts.gc });
+    const run = await runGc({ engine, ...(await gcInputs()), now, recorded: recordedUses(store) }, { policy: opts.policy, dryRun: !opts.gc });
     const record = gcRecord(run, trigger, now());
     store.addGcRun(record);
     if (!run.dryRun) metrics.addGcDeleted(record.freedBytes);
@@ -249,7 +251,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     gcPlan: async (): Promise<GcPlan> => {
       if (!info) throw new Error('the engine has not answered yet');
       if (!canMeasure) throw new Error(`the engine at ${deps.endpoint.url} is not on this host: start the agent with --budget SIZE to plan GC`);
-      const inputs = gcInputs();
+      const inputs = await gcInputs();
       const [inventory, usage] = await Promise.all([inputs.inventory(), inputs.usage()]);
       return planGc({ inventory, usage, policy: opts.policy, now: now(), recorded: recordedUses(store) });
     },

@@ -7,7 +7,7 @@ import { formatBytes } from '../engine/human-size.js';
 import { DEFAULT_CONCURRENCY } from '../gc/execute-plan.js';
 import { gcExitCode, gcReport } from '../gc/gc-report.js';
 import { runGc } from '../gc/run-gc.js';
-import { inventorySource, usageSource } from '../gc-sources.js';
+import { gcSources } from '../gc-sources.js';
 import { isLocalEndpoint } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
@@ -54,12 +54,17 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
       const engine = await connectFromEnv(choice, io.env);
       const info = await engine.info();
       const local = isLocalEndpoint(choice.endpoint);
-      const probe = localHostProbe(global.hostRoot ?? '/');
-      const usage = usageSource(engine, info, local, probe, policy.budgetBytes !== null);
-      const inventory = inventorySource(engine, info, local ? probe : null, io.now);
+      const sources = await gcSources({
+        engine,
+        info,
+        probe: local ? localHostProbe(global.hostRoot ?? '/') : null,
+        socketPath: choice.endpoint.kind === 'unix' ? choice.endpoint.socketPath : null,
+        budget: policy.budgetBytes !== null,
+        now: io.now,
+      });
       const progress = io.stderrIsTty && !flags.dryRun ? progressLine(io) : undefined;
       const run = await runGc(
-        { engine, inventory, usage, now: () => io.now().getTime(), recorded: await agentRecords(flags.db, io.now().getTime()) },
+        { engine, ...sources, now: () => io.now().getTime(), recorded: await agentRecords(flags.db, io.now().getTime()) },
         { policy, dryRun: Boolean(flags.dryRun), concurrency: flags.concurrency, containersOlderThanMs, buildCache: Boolean(flags.buildCache), onProgress: progress },
       );
       if (progress) io.stderr('\r\x1b[K');

@@ -202,6 +202,7 @@ class DockerodeEngine implements EngineApi {
       id: raw.Id,
       diffIds: raw.RootFS?.Layers ?? [],
       lastTagTime: Number.isFinite(tagged) && tagged > 0 ? tagged : null,
+      size: raw.Size ?? 0,
     };
   }
 
@@ -224,6 +225,7 @@ class DockerodeEngine implements EngineApi {
 
 interface RawImageInspect {
   Id: string;
+  Size?: number;
   RootFS?: { Layers?: string[] };
   Metadata?: { LastTagTime?: string };
 }

@@ -63,6 +63,8 @@ export interface ImageDetails {
   diffIds: string[];
   /** When the image was last tagged on this engine (unix ms); null when never (e.g. `docker load`). */
   lastTagTime: number | null;
+  /** The inspect's Size: all layers with a graph driver; the host platform's content blobs with containerd's image store. */
+  size: number;
 }
 
 /** One entry of `GET /images/{id}/history`, newest first as the engine returns them. */

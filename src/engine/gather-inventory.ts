@@ -2,6 +2,7 @@ import { mapLimit } from '../core/map-limit.js';
 import type { DockerInfo } from './docker-info.js';
 import { EngineError } from '../core/errors.js';
 import type { EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary } from './engine-api.js';
+import { imageStoreKind } from './image-store.js';
 import { layersWithSizes } from './image-layers.js';
 import type { Inventory, InventoryImage, ServiceImages, UseEvent } from './inventory.js';
 
@@ -54,8 +55,34 @@ async function services(engine: EngineApi, info: DockerInfo): Promise<{ services
   return { services: list.map((s) => ({ name: s.name, current: s.image, previous: s.previousImage })), note: null };
 }
 
+/**
+ * With containerd's image store the list's Size is the content blobs of every platform
+ * held plus the unpacked snapshots, and the history's sizes are the snapshots, layer by
+ * layer, as the snapshotter measures them. So snapshots are layers as with a graph
+ * driver, and the rest of Size is content: one entry standing for all of it, until the
+ * content store itself is read (gc-sources, on the engine's host) and gives every blob.
+ */
+function containerdImage(i: ImageSummary, details: ImageDetails, history: HistoryEntry[]): Pick<InventoryImage, 'layers' | 'uniqueSize' | 'content'> {
+  const unpacked = history.reduce((sum, h) => sum + h.size, 0);
+  const layers = layersWithSizes(details.diffIds, history, null);
+  const known = layers.every((l) => l.size !== null);
+  return {
+    layers,
+    // Snapshots that cannot be told apart count as this image's alone: an overestimate
+    // where they are shared, which gc's re-measuring after each round corrects.
+    uniqueSize: known ? null : unpacked,
+    content: [{ digest: contentOf(i.id), size: Math.max(0, i.size - unpacked) }],
+  };
+}
+
+/** The key standing for all of an image's content when its blobs are not known one by one. */
+export function contentOf(imageId: string): string {
+  return `all-content-of:${imageId}`;
+}
+
 /** `info` is the engine's /info, which the caller needs anyway (data root, driver, swarm role). */
 export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: Date): Promise<Inventory> {
+  const containerdStore = imageStoreKind(info) === 'containerd';
   const [allImages, containers, swarm, events] = await Promise.all([
     engine.listImages({ all: true }),
     engine.listContainers({ all: true }),
@@ -63,6 +90,15 @@ export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: 
     recentEvents(engine, now),
   ]);
   const found = await mapLimit(topLevel(allImages), PER_IMAGE_CONCURRENCY, async (i): Promise<InventoryImage | null> => {
+    const base = {
+      id: i.id,
+      repoTags: i.repoTags,
+      repoDigests: i.repoDigests,
+      created: i.created * 1000,
+      size: i.size,
+      parentId: i.parentId,
+      storedAt: null,
+    };
     let details: ImageDetails;
     let history: HistoryEntry[];
     try {
@@ -70,23 +106,19 @@ export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: 
     } catch (err) {
       // Deleted between the list and the inspect (another gc, a prune): nothing to decide.
       if (err instanceof EngineError && err.details.status === 404) return null;
+      // containerd's store lists images whose content is partly gone (a pull that stopped
+      // half way, blobs removed by hand); the engine then fails to inspect them. They are
+      // still images a user may want gone: keep them in the plan, marked.
+      if (containerdStore && err instanceof EngineError) {
+        return { ...base, layers: [], uniqueSize: 0, lastTagTime: null, content: [{ digest: contentOf(i.id), size: i.size }], partial: `the engine cannot read all of it (${err.message})` };
+      }
       throw err;
     }
-    return {
-      id: i.id,
-      repoTags: i.repoTags,
-      repoDigests: i.repoDigests,
-      created: i.created * 1000,
-      size: i.size,
-      layers: layersWithSizes(details.diffIds, history, i.size),
-      uniqueSize: null,
-      parentId: i.parentId,
-      lastTagTime: details.lastTagTime,
-      storedAt: null,
-    };
+    if (containerdStore) return { ...base, ...containerdImage(i, details, history), lastTagTime: details.lastTagTime, partial: null };
+    return { ...base, layers: layersWithSizes(details.diffIds, history, i.size), uniqueSize: null, lastTagTime: details.lastTagTime, content: null, partial: null };
   });
   const images = found.filter((i): i is InventoryImage => i !== null);
-  if (images.some((i) => i.layers.some((l) => l.size === null))) {
+  if (!containerdStore && images.some((i) => i.layers.some((l) => l.size === null))) {
     const df = await engine.systemDf();
     const shared = new Map(df.images.map((i) => [i.id, i.sharedSize]));
     for (const image of images) {

@@ -24,10 +24,11 @@ export function chainIds(diffIds: string[]): string[] {
  * the image's size. Otherwise the sizes are null and gc falls back to /system/df's
  * shared size for that image.
  */
-export function layersWithSizes(diffIds: string[], history: HistoryEntry[], imageSize: number): InventoryLayer[] {
+export function layersWithSizes(diffIds: string[], history: HistoryEntry[], imageSize: number | null): InventoryLayer[] {
   const chains = chainIds(diffIds);
   const sizes = pairSizes(diffIds.length, [...history].reverse());
-  const known = sizes !== null && sizes.reduce((a, b) => a + b, 0) === imageSize;
+  // null: no total to check against (containerd's store, whose list Size adds content).
+  const known = sizes !== null && (imageSize === null || sizes.reduce((a, b) => a + b, 0) === imageSize);
   return chains.map((chainId, i) => ({ chainId, size: known ? (sizes[i] as number) : null }));
 }
 

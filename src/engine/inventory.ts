@@ -30,6 +30,20 @@ export interface InventoryImage {
   lastTagTime: number | null;
   /** When its config landed in this engine's image store (unix ms, the host's file time); null when unknown. */
   storedAt: number | null;
+  /**
+   * containerd's image store: the image's blobs in containerd's content store (index,
+   * manifests, configs and layers of every platform held), by digest, so blobs two
+   * images share count once. Without access to the store, one entry keyed by the image
+   * stands for all its content. null with a graph driver, where layers are all there is.
+   */
+  content: ContentBlob[] | null;
+  /** Why part of the image is missing or unreadable, when it is; null for a whole image. */
+  partial: string | null;
+}
+
+export interface ContentBlob {
+  digest: string;
+  size: number;
 }
 
 export interface InventoryContainer {

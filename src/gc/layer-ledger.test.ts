@@ -80,3 +80,30 @@ describe('layerLedger with unknown layer sizes', () => {
     expect(ledger.release(lost)).toBe(0);
   });
 });
+
+describe("layerLedger with containerd's image store", () => {
+  // Each image: its unpacked snapshots (layers) and its blobs in the content store, the
+  // base layer's compressed blob shared like its snapshot, the manifest and config its own.
+  const containerdOnBase = (name: string, contentUnknown = false) =>
+    image(name, {
+      layers: [['base', 90 * MB], [`${name}-own`, 10 * MB]],
+      content: contentUnknown ? [[`all-content-of:${name}`, 45 * MB]] : [['base.tar.gz', 40 * MB], [`${name}.tar.gz`, 5 * MB], [`${name}-manifest`, 1_000]],
+    });
+
+  it('frees snapshots and blobs together, shared ones with the last image holding them', () => {
+    const [a, b] = [containerdOnBase('a'), containerdOnBase('b')];
+    expect(releaseAll([a, b])).toEqual([10 * MB + 5 * MB + 1_000, 100 * MB + 45 * MB + 1_000]);
+    expect(layerLedger([a, b]).uniqueBytes(a)).toBe(15 * MB + 1_000);
+  });
+
+  it('counts an image whose blobs are unknown by its whole content, without double-counting its snapshots', () => {
+    const [a, b] = [containerdOnBase('a', true), containerdOnBase('b', true)];
+    expect(releaseAll([a, b])).toEqual([10 * MB + 45 * MB, 100 * MB + 45 * MB]);
+  });
+
+  it('counts content blobs of an image whose snapshot sizes are unknown on top of its unique size', () => {
+    const a = image('a', { layers: [['a-own', 1]], uniqueSize: 7 * MB, content: [['a.tar.gz', 3 * MB]] });
+    expect(releaseAll([a])).toEqual([10 * MB]);
+    expect(layerLedger([a]).uniqueBytes(a)).toBe(10 * MB);
+  });
+});

@@ -106,7 +106,8 @@ export function planGc(input: PlanInput): GcPlan {
   const need = bytesToFree(usage, policy, input.collecting ?? false);
   const entry = (image: InventoryImage, code: PlannedImage['code'], reason: string, bytes: number): PlannedImage => {
     const t = times.get(image.id) as ImageTimes;
-    return { id: image.id, tags: image.repoTags, digests: image.repoDigests, bytes, size: image.size, code, reason, lastUsed: t.lastUsed, firstSeen: t.firstSeen };
+    const why = image.partial ? `${reason}; partly missing: ${image.partial}` : reason;
+    return { id: image.id, tags: image.repoTags, digests: image.repoDigests, bytes, size: image.size, code, reason: why, lastUsed: t.lastUsed, firstSeen: t.firstSeen };
   };
   const lastUse = (image: InventoryImage): string => {
     const t = times.get(image.id) as ImageTimes;

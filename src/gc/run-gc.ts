@@ -19,6 +19,8 @@ export interface GcRunDeps {
   /** unix ms */
   now: () => number;
   recorded?: ReadonlyMap<string, RecordedUse>;
+  /** What the sources say about where usage is measured and what they could not learn. */
+  notes?: readonly string[];
 }
 
 export interface GcRunOptions {
@@ -88,7 +90,12 @@ export async function runGc(deps: GcRunDeps, opts: GcRunOptions): Promise<GcRun>
     }
     if (pruned.buildCache) usage = freedFrom(usage, pruned.buildCache.bytes);
   }
-  const notes = inventory.servicesNote ? [inventory.servicesNote] : [];
+  const partial = inventory.images.filter((i) => i.partial !== null);
+  const notes = [
+    ...(deps.notes ?? []),
+    ...(inventory.servicesNote ? [inventory.servicesNote] : []),
+    ...partial.map((i) => `${i.repoTags[0] ?? i.id.slice(0, 19)} is partly missing (${i.partial}): deleting it frees only what is there.`),
+  ];
   const first = plan(inventory, usage, false, new Map());
   if (opts.dryRun) return report(first, first.after, 0, [], first.delete, first.keep);
   if (first.delete.length === 0) return report(first, first.before, 0, [], [], first.keep);

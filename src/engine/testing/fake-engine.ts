@@ -208,7 +208,7 @@ export class FakeEngine implements EngineApi {
     this.record(`inspectImage ${id}`);
     const image = this.find(id);
     if (!image) throw notFound(id);
-    return { id: image.id, diffIds: image.diffIds ?? [`sha256:diff-of-${image.id.slice(7)}`], lastTagTime: image.lastTagTime ?? null };
+    return { id: image.id, diffIds: image.diffIds ?? [`sha256:diff-of-${image.id.slice(7)}`], lastTagTime: image.lastTagTime ?? null, size: image.size };
   }
 
   async imageHistory(id: string): Promise<HistoryEntry[]> {

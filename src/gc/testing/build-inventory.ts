@@ -28,6 +28,9 @@ export interface ImageSpec {
   parentId?: string;
   /** Layer sizes unknown: /system/df's unique size stands in. */
   uniqueSize?: number;
+  /** containerd's image store: content blobs as [digest name, bytes]; equal names across images are shared blobs. */
+  content?: [string, number][];
+  partial?: string;
 }
 
 export function image(name: string, spec: ImageSpec = {}): InventoryImage {
@@ -49,6 +52,8 @@ export function image(name: string, spec: ImageSpec = {}): InventoryImage {
     parentId: spec.parentId ?? '',
     lastTagTime: spec.lastTagTime ?? null,
     storedAt: spec.storedAt === undefined ? T0 - 30 * DAY : spec.storedAt,
+    content: spec.content ? spec.content.map(([digest, size]) => ({ digest, size })) : null,
+    partial: spec.partial ?? null,
   };
 }
 
