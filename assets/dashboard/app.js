@@ -151,6 +151,8 @@ function makeChart(data) {
     series: [
       {},
       { label: 'Used', stroke: cssVar('--chart-line'), width: 2, value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
+      // containerd's image store on a filesystem of its own: images fill that one, shown only when measured.
+      { label: "containerd's root", show: false, stroke: cssVar('--chart-line-2'), width: 2, value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
       { label: 'Forecast', stroke: cssVar('--chart-forecast'), width: 2, dash: [6, 4], value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
     ],
   };
@@ -159,25 +161,34 @@ function makeChart(data) {
 
 async function loadUsage() {
   const range = $('range').value;
-  const { samples, fullInSeconds } = await api(`/api/usage?since=${range}&points=1000`);
+  const { samples, fullInSeconds, fullInFs } = await api(`/api/usage?since=${range}&points=1000`);
+  const pct = (size, avail) => (size === null || avail === null ? null : Math.round((1 - avail / size) * 10000) / 100);
   const xs = [];
   const used = [];
+  const containerd = [];
   for (const s of samples) {
-    if (s.fsSizeBytes === null || s.fsAvailBytes === null) continue;
+    const d = pct(s.fsSizeBytes, s.fsAvailBytes);
+    const c = pct(s.containerdFsSizeBytes ?? null, s.containerdFsAvailBytes ?? null);
+    if (d === null && c === null) continue;
     xs.push(s.at / 1000);
-    used.push(Math.round((1 - s.fsAvailBytes / s.fsSizeBytes) * 10000) / 100);
+    used.push(d);
+    containerd.push(c);
   }
   const forecast = used.map(() => null);
-  // The forecast is a straight line from the last sample to 100% at the predicted time.
+  // The forecast is a straight line from the last sample of the filesystem filling first to 100% at the predicted time.
   if (fullInSeconds !== null && xs.length > 0) {
-    forecast[forecast.length - 1] = used[used.length - 1];
+    const from = fullInFs === 'containerd-root' ? containerd : used;
+    forecast[forecast.length - 1] = from[from.length - 1];
     xs.push(xs[xs.length - 1] + fullInSeconds);
     used.push(null);
+    containerd.push(null);
     forecast.push(100);
   }
-  const data = [xs, used, forecast];
+  const data = [xs, used, containerd, forecast];
   if (state.chart) state.chart.setData(data);
   else state.chart = makeChart(data);
+  const measuresContainerd = containerd.some((v) => v !== null);
+  if (state.chart.series[2].show !== measuresContainerd) state.chart.setSeries(2, { show: measuresContainerd });
   // What bench/dashboard measures: navigation start to the first chart with data.
   if (xs.length > 0 && performance.getEntriesByName('first-chart').length === 0) performance.mark('first-chart');
   $('chart').dataset.points = String(samples.length);

@@ -3,6 +3,7 @@ import { runDoctor } from '../doctor/run-doctor.js';
 import type { Finding } from '../doctor/finding.js';
 import type { DockerInfo } from '../engine/docker-info.js';
 import type { EngineApi } from '../engine/engine-api.js';
+import { imageStoreKind } from '../engine/image-store.js';
 import type { Endpoint } from '../engine/endpoint.js';
 import { gcSources } from '../gc-sources.js';
 import type { GcPolicy } from '../gc/gc-policy.js';
@@ -17,8 +18,10 @@ import type { AgentMetrics } from '../web/metrics.js';
 import { checkDrift, previousLocation } from './drift-guard.js';
 import { watchEvents } from './event-watcher.js';
 import { findingChanges } from './finding-changes.js';
+import { filesystemsToSample, readingOf, type FsRole, type SampledFs } from '../store/sampled-fs.js';
+import { fillsFirst } from './fills-first.js';
 import { forecastFinding } from './forecast-finding.js';
-import { secondsUntilFull, DEFAULT_FORECAST_WINDOW_MS } from './forecast.js';
+import { DEFAULT_FORECAST_WINDOW_MS } from './forecast.js';
 import { ImageUseRecorder } from './image-use-recorder.js';
 import { gcRecord, recordedUses } from './gc-history.js';
 import { alertPayload, postAlert } from './webhooks.js';
@@ -70,7 +73,10 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   let engineUp = false;
   let lastSampleAt: number | null = null;
   let fullIn: number | null = null;
+  let fullInFs: FsRole | null = null;
   let dataRootFs: EngineSummary['dataRootFs'] = null;
+  /** The data root's filesystem, and containerd's root's when images live on another one: what sample() measures. */
+  let filesystems: SampledFs[] = [];
   let lastForensics: string[] = [];
   const parts: { doctor: Finding[]; drift: Finding | null; forecast: Finding | null } = { doctor: [], drift: null, forecast: null };
   let lastUsedPct: number | null = null;
@@ -106,6 +112,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     parts.doctor = runDoctor(facts).findings;
     const fs = facts.host?.dataRootFs;
     dataRootFs = fs ? { fsType: fs.fsType, device: fs.device, mountPoint: fs.mountPoint } : null;
+    filesystems = filesystemsToSample(facts);
     return facts;
   }
 
@@ -122,6 +129,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       serverVersion: fresh.ServerVersion ?? '',
       dockerRootDir: fresh.DockerRootDir ?? '',
       driver: fresh.Driver ?? '',
+      imageStore: imageStoreKind(fresh),
       startedAt: null,
       images,
       containers: fresh.Containers ?? 0,
@@ -148,11 +156,15 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   async function sample(): Promise<void> {
     if (!engineUp || !info) return;
     const at = now();
-    const root = info.DockerRootDir;
-    const [containers, images, fs] = await Promise.all([
+    const measure = (role: SampledFs['role']) => {
+      const fs = filesystems.find((f) => f.role === role);
+      return probe && fs ? probe.statfs(fs.path).catch(() => null) : Promise.resolve(null);
+    };
+    const [containers, images, fs, containerdFs] = await Promise.all([
       engine.listContainers({ all: true }),
       engine.listImages(),
-      probe && root ? probe.statfs(root).catch(() => null) : Promise.resolve(null),
+      measure('data-root'),
+      measure('containerd-root'),
     ]);
     const s: UsageSample = {
       at,
@@ -164,18 +176,26 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       imageBytes: null,
       containers: containers.length,
       containersRunning: containers.filter((c) => c.state === 'running').length,
+      containerdFsSizeBytes: containerdFs?.sizeBytes ?? null,
+      containerdFsAvailBytes: containerdFs?.availBytes ?? null,
+      containerdInodesTotal: containerdFs?.inodesTotal ?? null,
+      containerdInodesFree: containerdFs?.inodesFree ?? null,
     };
     store.addSample(s);
-    metrics.observeSample(s);
+    metrics.observeSample(s, filesystems);
     lastSampleAt = at;
-    fullIn = secondsUntilFull(store.samples(at - DEFAULT_FORECAST_WINDOW_MS, at), at);
-    metrics.setFullInSeconds(fullIn);
-    const forecast = forecastFinding(fullIn, s, root ?? '', at);
+    const first = fillsFirst(store.samples(at - DEFAULT_FORECAST_WINDOW_MS, at), filesystems, at);
+    fullIn = first?.seconds ?? null;
+    fullInFs = first?.fs.role ?? null;
+    metrics.setFullInSeconds(fullIn, first?.fs);
+    const forecast = forecastFinding(first, s, at);
     const appearedOrWent = (parts.forecast === null) !== (forecast === null);
     parts.forecast = forecast;
     if (appearedOrWent) publishFindings();
-    // kubelet collects when usage crosses the high threshold, not only on its timer.
-    const usedPct = fs ? usedPercent(fs) : null;
+    // kubelet collects when usage crosses the high threshold, not only on its timer: the
+    // threshold of the filesystem gc measures, where image content lives.
+    const imageFs = readingOf(s, imageStoreKind(info) === 'containerd' && filesystems.some((f) => f.role === 'containerd-root') ? 'containerd-root' : 'data-root');
+    const usedPct = imageFs ? usedPercent(imageFs) : null;
     if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure').then(() => {}));
     lastUsedPct = usedPct;
   }
@@ -247,7 +267,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       liveRestore: info?.LiveRestoreEnabled ?? null,
     }),
     findings: () => store.openFindings(),
-    usage: (since, until, maxPoints) => ({ samples: store.samples(since, until, maxPoints), fullInSeconds: fullIn }),
+    usage: (since, until, maxPoints) => ({ samples: store.samples(since, until, maxPoints), fullInSeconds: fullIn, fullInFs }),
     gcPlan: async (): Promise<GcPlan> => {
       if (!info) throw new Error('the engine has not answered yet');
       if (!canMeasure) throw new Error(`the engine at ${deps.endpoint.url} is not on this host: start the agent with --budget SIZE to plan GC`);

@@ -10,6 +10,7 @@ const identity = (root: string, images: number, at: number, driver = 'overlay2')
   serverVersion: '24.0.6',
   dockerRootDir: root,
   driver,
+  imageStore: 'graph',
   startedAt: at,
   images,
   containers: Math.min(images, 14),
@@ -59,6 +60,14 @@ describe('checkDrift', () => {
     const f = checkDrift(input({ current: identity('/data/docker', 0, T, 'vfs'), history: [identity('/data/docker', 40, T - 60_000)] }));
     expect(f?.title).toBe('Storage driver changed from overlay2 to vfs on /data/docker');
     expect(f?.fix.summary).toMatch(/"storage-driver": "overlay2"/);
+  });
+
+  it("flags a switch to containerd's image store, which hides every image of the graph driver", () => {
+    const containerd = { ...identity('/data/docker', 0, T, 'overlayfs'), imageStore: 'containerd' as const };
+    const f = checkDrift(input({ current: containerd, history: [identity('/data/docker', 40, T - 60_000)] }));
+    expect(f?.severity).toBe('critical');
+    expect(f?.title).toBe("The image store switched from the overlay2 graph driver to containerd's image store (overlayfs snapshotter) on /data/docker");
+    expect(f?.fix.summary).toMatch(/^Images of the overlay2 graph driver are hidden, not lost: switch back with "features": \{"containerd-snapshotter": false\}/);
   });
 
   it('is a warning when the data moved with the engine and a copy was left behind', () => {

@@ -25,7 +25,12 @@ export interface DriftInput {
 const COLLAPSE_RATIO = 0.2;
 const COLLAPSE_MIN_IMAGES = 5;
 
-const sameLocation = (a: EngineIdentity, b: EngineIdentity) => a.dockerRootDir === b.dockerRootDir && a.driver === b.driver;
+const sameLocation = (a: EngineIdentity, b: EngineIdentity) => a.dockerRootDir === b.dockerRootDir && a.driver === b.driver && a.imageStore === b.imageStore;
+
+/** "the overlay2 graph driver", "containerd's image store (overlayfs snapshotter)" */
+function storeName(i: EngineIdentity): string {
+  return i.imageStore === 'containerd' ? `containerd's image store (${i.driver} snapshotter)` : `the ${i.driver} graph driver`;
+}
 
 /** The newest identity at another root or driver than the current one: where the data was. */
 export function previousLocation(current: EngineIdentity, history: readonly EngineIdentity[]): EngineIdentity | null {
@@ -34,6 +39,7 @@ export function previousLocation(current: EngineIdentity, history: readonly Engi
 
 function what(prev: EngineIdentity, cur: EngineIdentity): string {
   if (prev.dockerRootDir !== cur.dockerRootDir) return `Docker Root Dir changed from ${prev.dockerRootDir} to ${cur.dockerRootDir}`;
+  if (prev.imageStore !== cur.imageStore) return `The image store switched from ${storeName(prev)} to ${storeName(cur)} on ${cur.dockerRootDir}`;
   return `Storage driver changed from ${prev.driver} to ${cur.driver} on ${cur.dockerRootDir}`;
 }
 
@@ -41,6 +47,16 @@ function fix(prev: EngineIdentity, cur: EngineIdentity, settings: readonly Confi
   const wanted = settings.find((s) => s.value === prev.dockerRootDir);
   const current = settings.find((s) => s.effective && s.value === cur.dockerRootDir);
   const check = `docker info --format '{{.DockerRootDir}} {{.Driver}}'   # expect ${prev.dockerRootDir} ${prev.driver}`;
+  if (prev.dockerRootDir === cur.dockerRootDir && prev.imageStore !== cur.imageStore) {
+    // Each store keeps its own images; dockerd shows only the one it runs on (Docker's docs: switching hides the other's).
+    const back = prev.imageStore === 'containerd';
+    return {
+      summary:
+        `Images of ${storeName(prev)} are hidden, not lost: switch back with "features": {"containerd-snapshotter": ${back}} in daemon.json and restart docker, ` +
+        'or, to move for good, `docker save` them while on the old store and `docker load` them on the new one.',
+      commands: [`# /etc/docker/daemon.json: { "features": { "containerd-snapshotter": ${back} } }`, 'systemctl restart docker', check],
+    };
+  }
   if (prev.dockerRootDir === cur.dockerRootDir) {
     return {
       summary: `Images of the ${prev.driver} driver are hidden, not lost: set "storage-driver": "${prev.driver}" again (or migrate them) and restart docker.`,

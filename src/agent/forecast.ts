@@ -1,6 +1,6 @@
 import type { UsageSample } from '../store/agent-store.js';
 
-// When will the data-root filesystem be full? A least-squares line through recent
+// When will a filesystem be full (the data root's unless told another)? A least-squares line through recent
 // samples of available bytes, as Prometheus' predict_linear does: robust to one noisy
 // sample, and honest that a disk being freed (or flat) never fills.
 
@@ -13,14 +13,20 @@ const MIN_SPAN_MS = 5 * 60_000;
  * Seconds from `now` until available bytes reach zero at the fitted rate; null when
  * there is no trend to speak of (too few samples, too short a span, not filling).
  */
-export function secondsUntilFull(samples: readonly UsageSample[], now: number, windowMs = DEFAULT_FORECAST_WINDOW_MS): number | null {
-  const points = samples.filter((s) => s.at >= now - windowMs && s.at <= now && s.fsAvailBytes !== null);
+export function secondsUntilFull(
+  samples: readonly UsageSample[],
+  now: number,
+  windowMs = DEFAULT_FORECAST_WINDOW_MS,
+  /** Which filesystem's available bytes to fit: the data root's unless told. */
+  avail: (s: UsageSample) => number | null = (s) => s.fsAvailBytes,
+): number | null {
+  const points = samples.filter((s) => s.at >= now - windowMs && s.at <= now && avail(s) !== null);
   if (points.length < MIN_POINTS) return null;
   const span = (points[points.length - 1] as UsageSample).at - (points[0] as UsageSample).at;
   if (span < MIN_SPAN_MS) return null;
   // Centre x on its mean: keeps the sums small and the fit numerically stable.
   const xs = points.map((p) => (p.at - now) / 1000);
-  const ys = points.map((p) => p.fsAvailBytes as number);
+  const ys = points.map((p) => avail(p) as number);
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
   const my = ys.reduce((a, b) => a + b, 0) / ys.length;
   let sxy = 0;

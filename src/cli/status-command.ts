@@ -46,7 +46,7 @@ async function fromAgent(url: string, token: string | null): Promise<StatusRepor
 }
 
 async function fromStore(path: string, now: number): Promise<StatusReport> {
-  const [{ openStore }, { secondsUntilFull, DEFAULT_FORECAST_WINDOW_MS }] = await Promise.all([import('../store/sqlite-store.js'), import('../agent/forecast.js')]);
+  const [{ openStore }, { DEFAULT_FORECAST_WINDOW_MS }, { fillsFirst }] = await Promise.all([import('../store/sqlite-store.js'), import('../agent/forecast.js'), import('../agent/fills-first.js')]);
   const store = openStore(path, { now: () => now });
   try {
     const samples = store.samples(now - DEFAULT_FORECAST_WINDOW_MS, now);
@@ -54,7 +54,8 @@ async function fromStore(path: string, now: number): Promise<StatusReport> {
       source: path,
       findings: store.openFindings().map((f) => ({ ...f.finding, firstSeen: new Date(f.firstSeen).toISOString(), lastSeen: new Date(f.lastSeen).toISOString() })),
       latest: samples.at(-1) ?? store.samples(now - 7 * 86_400_000, now).at(-1) ?? null,
-      fullInSeconds: secondsUntilFull(samples, now),
+      // The store keeps readings by role, not where each filesystem is mounted: enough for when.
+      fullInSeconds: fillsFirst(samples, [{ role: 'data-root', path: '', mountPoint: '' }, { role: 'containerd-root', path: '', mountPoint: '' }], now)?.seconds ?? null,
     };
   } finally {
     store.close();
@@ -69,6 +70,8 @@ function format(r: StatusReport, now: number): string {
     const used = pct !== null ? `${pct.toFixed(1)}% used, ${formatBytes(s.fsAvailBytes!)} free` : 'filesystem not measured';
     const full = r.fullInSeconds === null ? 'not filling' : `full in about ${formatDuration(r.fullInSeconds * 1000)}`;
     lines.push(`  data root: ${used}; ${full}; ${s.images} images, ${s.containersRunning}/${s.containers} containers running (sampled ${formatDuration(now - s.at)} ago)`);
+    const containerdPct = sampleUsedPercent({ fsSizeBytes: s.containerdFsSizeBytes ?? null, fsAvailBytes: s.containerdFsAvailBytes ?? null });
+    if (containerdPct !== null) lines.push(`  containerd's root (where images live): ${containerdPct.toFixed(1)}% used, ${formatBytes(s.containerdFsAvailBytes!)} free`);
   } else lines.push('  no usage sample yet');
   if (r.findings.length === 0) lines.push('  no open findings');
   for (const f of r.findings) lines.push(`  ${f.severity.toUpperCase().padEnd(8)} ${f.id}: ${f.title} (since ${f.firstSeen})`);

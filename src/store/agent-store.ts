@@ -16,6 +16,14 @@ export interface UsageSample {
   imageBytes: number | null;
   containers: number;
   containersRunning: number;
+  /**
+   * containerd's root filesystem, where images live with containerd's image store, when it
+   * is not the data root's (packaged hosts: /var/lib/containerd on a disk of its own); null otherwise.
+   */
+  containerdFsSizeBytes: number | null;
+  containerdFsAvailBytes: number | null;
+  containerdInodesTotal: number | null;
+  containerdInodesFree: number | null;
 }
 
 /** Who the engine was at one (re)connection: what the drift guard compares. */
@@ -25,6 +33,8 @@ export interface EngineIdentity {
   serverVersion: string;
   dockerRootDir: string;
   driver: string;
+  /** `graph` (a graph driver) or `containerd` (containerd's image store): switching hides every image. */
+  imageStore: 'graph' | 'containerd';
   /** When the dockerd process started (local engines), else null. */
   startedAt: number | null;
   images: number;

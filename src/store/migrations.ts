@@ -98,6 +98,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX image_uses_last_seen ON image_uses (last_seen);
     `,
   },
+  {
+    version: 3,
+    why: "containerd's image store: its root's filesystem in samples, and the image store in identities",
+    // With containerd's image store, images fill containerd's root, which packaged hosts
+    // keep on a filesystem of its own: sampled beside the data root's (NULL when there is
+    // no such second filesystem). An engine switching between a graph driver and
+    // containerd's store hides every image like a data-root move does; identities say which.
+    sql: `
+      ALTER TABLE samples ADD COLUMN ctrd_fs_size INTEGER;
+      ALTER TABLE samples ADD COLUMN ctrd_fs_avail INTEGER;
+      ALTER TABLE samples ADD COLUMN ctrd_inodes_total INTEGER;
+      ALTER TABLE samples ADD COLUMN ctrd_inodes_free INTEGER;
+      ALTER TABLE identities ADD COLUMN image_store TEXT NOT NULL DEFAULT 'graph';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

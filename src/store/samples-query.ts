@@ -8,11 +8,15 @@ import type { UsageSample } from './agent-store.js';
 // unmeasured instead of becoming 0.
 
 const AS_SAMPLE = `fs_size AS fsSizeBytes, fs_avail AS fsAvailBytes, inodes_total AS inodesTotal,
-  inodes_free AS inodesFree, images, image_bytes AS imageBytes, containers, containers_running AS containersRunning`;
+  inodes_free AS inodesFree, images, image_bytes AS imageBytes, containers, containers_running AS containersRunning,
+  ctrd_fs_size AS containerdFsSizeBytes, ctrd_fs_avail AS containerdFsAvailBytes,
+  ctrd_inodes_total AS containerdInodesTotal, ctrd_inodes_free AS containerdInodesFree`;
 
 const MEANS = `avg(fs_size) AS fsSizeBytes, avg(fs_avail) AS fsAvailBytes, avg(inodes_total) AS inodesTotal,
   avg(inodes_free) AS inodesFree, avg(images) AS images, avg(image_bytes) AS imageBytes,
-  avg(containers) AS containers, avg(containers_running) AS containersRunning`;
+  avg(containers) AS containers, avg(containers_running) AS containersRunning,
+  avg(ctrd_fs_size) AS containerdFsSizeBytes, avg(ctrd_fs_avail) AS containerdFsAvailBytes,
+  avg(ctrd_inodes_total) AS containerdInodesTotal, avg(ctrd_inodes_free) AS containerdInodesFree`;
 
 export type SamplesQuery = (since: number, until: number, maxPoints?: number) => UsageSample[];
 
@@ -38,8 +42,10 @@ export function samplesQuery(db: Database.Database): SamplesQuery {
 /** The row an addSample writes. */
 export function insertSample(db: Database.Database): (s: UsageSample) => void {
   const insert = db.prepare(
-    `INSERT INTO samples (at, mean, fs_size, fs_avail, inodes_total, inodes_free, images, image_bytes, containers, containers_running)
-     VALUES (@at, 0, @fsSizeBytes, @fsAvailBytes, @inodesTotal, @inodesFree, @images, @imageBytes, @containers, @containersRunning)`,
+    `INSERT INTO samples (at, mean, fs_size, fs_avail, inodes_total, inodes_free, images, image_bytes, containers, containers_running,
+                          ctrd_fs_size, ctrd_fs_avail, ctrd_inodes_total, ctrd_inodes_free)
+     VALUES (@at, 0, @fsSizeBytes, @fsAvailBytes, @inodesTotal, @inodesFree, @images, @imageBytes, @containers, @containersRunning,
+             @containerdFsSizeBytes, @containerdFsAvailBytes, @containerdInodesTotal, @containerdInodesFree)`,
   );
   return (s) => {
     insert.run({
@@ -52,6 +58,10 @@ export function insertSample(db: Database.Database): (s: UsageSample) => void {
       imageBytes: s.imageBytes,
       containers: s.containers,
       containersRunning: s.containersRunning,
+      containerdFsSizeBytes: s.containerdFsSizeBytes,
+      containerdFsAvailBytes: s.containerdFsAvailBytes,
+      containerdInodesTotal: s.containerdInodesTotal,
+      containerdInodesFree: s.containerdInodesFree,
     });
   };
 }

@@ -66,6 +66,7 @@ describe('engine identities', () => {
     serverVersion: '24.0.7',
     dockerRootDir,
     driver: 'overlay2',
+    imageStore: 'graph',
     startedAt: null,
     images: 12,
     containers: 3,

@@ -1,3 +1,4 @@
+import type { FsRole } from '../store/sampled-fs.js';
 import type { GcPlan } from '../gc/plan-gc.js';
 import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSample } from '../store/agent-store.js';
 
@@ -15,8 +16,10 @@ export interface AgentHealth {
 
 export interface UsageView {
   samples: UsageSample[];
-  /** Seconds until the data-root filesystem is full at the recent rate; null when not filling (or unknown). */
+  /** Seconds until the filesystem that fills first is full at the recent rate; null when none is filling (or unknown). */
   fullInSeconds: number | null;
+  /** Which one that is: the data root's, or containerd's root's (containerd's image store on a filesystem of its own). */
+  fullInFs: FsRole | null;
 }
 
 /** The dashboard's header: which engine, which driver, which data root on which filesystem. */

@@ -29,7 +29,9 @@ export function hostSummary(view: AgentView, now: number): HostSummary {
   // The newest sample of the last hour is "now"; an older one would be a stale reading.
   const usage = view.usage(now - 3_600_000, now, 1_000);
   const last = usage.samples.at(-1);
-  const pct = last ? sampleUsedPercent(last) : null;
+  // The fullest filesystem holding engine data: containerd's root may fill while the data root has room.
+  const pcts = last ? [sampleUsedPercent(last), sampleUsedPercent({ fsSizeBytes: last.containerdFsSizeBytes, fsAvailBytes: last.containerdFsAvailBytes })].filter((p): p is number => p !== null) : [];
+  const pct = pcts.length > 0 ? Math.max(...pcts) : null;
   const usedPct = pct === null ? null : Math.round(pct * 100) / 100;
   return {
     host: view.hostName,

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createAgentMetrics, METRIC_NAMES } from './metrics.js';
 import { GB, NOW, sample, storedFinding } from './testing/fake-view.js';
 
+const DATA_ROOT = { role: 'data-root' as const, path: '/var/lib/docker', mountPoint: '/var/lib/docker' };
+
 /** The exposition's sample lines for one metric name (no HELP/TYPE), e.g. `dockwarden_images 16`. */
 function series(text: string, name: string): string[] {
   return text.split('\n').filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
@@ -54,18 +56,30 @@ describe('createAgentMetrics', () => {
 
   it('measures used bytes as size minus available (kubelet), and drops them when the filesystem cannot be measured', async () => {
     const m = createAgentMetrics();
-    m.observeSample(sample(NOW, { fsSizeBytes: 100 * GB, fsAvailBytes: 15 * GB, images: 21 }));
+    m.observeSample(sample(NOW, { fsSizeBytes: 100 * GB, fsAvailBytes: 15 * GB, images: 21 }), [DATA_ROOT]);
     let text = await m.render();
-    expect(series(text, 'dockwarden_fs_size_bytes')).toEqual([`dockwarden_fs_size_bytes ${100 * GB}`]);
-    expect(series(text, 'dockwarden_fs_used_bytes')).toEqual([`dockwarden_fs_used_bytes ${85 * GB}`]);
+    expect(series(text, 'dockwarden_fs_size_bytes')).toEqual([`dockwarden_fs_size_bytes{fs="data-root",mountpoint="/var/lib/docker"} ${100 * GB}`]);
+    expect(series(text, 'dockwarden_fs_used_bytes')).toEqual([`dockwarden_fs_used_bytes{fs="data-root",mountpoint="/var/lib/docker"} ${85 * GB}`]);
     expect(series(text, 'dockwarden_images')).toEqual(['dockwarden_images 21']);
 
     // A remote engine: no statfs. Yesterday's numbers must not linger as if current.
-    m.observeSample(sample(NOW + 30_000, { fsSizeBytes: null, fsAvailBytes: null, images: 20 }));
+    m.observeSample(sample(NOW + 30_000, { fsSizeBytes: null, fsAvailBytes: null, images: 20 }), []);
     text = await m.render();
     expect(series(text, 'dockwarden_fs_size_bytes')).toEqual([]);
     expect(series(text, 'dockwarden_fs_used_bytes')).toEqual([]);
     expect(series(text, 'dockwarden_images')).toEqual(['dockwarden_images 20']);
+  });
+
+  it("labels containerd's root filesystem apart from the data root's when images live there", async () => {
+    const m = createAgentMetrics();
+    const containerd = { role: 'containerd-root' as const, path: '/var/lib/containerd', mountPoint: '/srv/containerd' };
+    m.observeSample(sample(NOW, { fsSizeBytes: 100 * GB, fsAvailBytes: 60 * GB, containerdFsSizeBytes: 50 * GB, containerdFsAvailBytes: 1 * GB }), [DATA_ROOT, containerd]);
+    expect(series(await m.render(), 'dockwarden_fs_used_bytes')).toEqual([
+      `dockwarden_fs_used_bytes{fs="data-root",mountpoint="/var/lib/docker"} ${40 * GB}`,
+      `dockwarden_fs_used_bytes{fs="containerd-root",mountpoint="/srv/containerd"} ${49 * GB}`,
+    ]);
+    m.setFullInSeconds(600, containerd);
+    expect(series(await m.render(), 'dockwarden_fs_full_seconds')).toEqual(['dockwarden_fs_full_seconds{fs="containerd-root",mountpoint="/srv/containerd"} 600']);
   });
 
   it('exports one finding series per open finding and drops the ones that resolved', async () => {
@@ -85,11 +99,11 @@ describe('createAgentMetrics', () => {
 
   it('exports the forecast only while the disk is filling', async () => {
     const m = createAgentMetrics();
-    m.setFullInSeconds(7200);
-    expect(series(await m.render(), 'dockwarden_fs_full_seconds')).toEqual(['dockwarden_fs_full_seconds 7200']);
+    m.setFullInSeconds(7200, DATA_ROOT);
+    expect(series(await m.render(), 'dockwarden_fs_full_seconds')).toEqual(['dockwarden_fs_full_seconds{fs="data-root",mountpoint="/var/lib/docker"} 7200']);
     m.setFullInSeconds(null);
     expect(series(await m.render(), 'dockwarden_fs_full_seconds')).toEqual([]);
-    m.setFullInSeconds(Infinity);
+    m.setFullInSeconds(Infinity, DATA_ROOT);
     expect(series(await m.render(), 'dockwarden_fs_full_seconds')).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { StoredFinding, UsageSample } from '../store/agent-store.js';
+import { readingOf, type SampledFs } from '../store/sampled-fs.js';
 
 // The agent's Prometheus metrics. The names are a frozen format (dashboards and alert
 // rules in deploy/ query them): they live in METRIC_NAMES only, metrics.test.ts fails
@@ -10,6 +11,11 @@ import type { StoredFinding, UsageSample } from '../store/agent-store.js';
 // comparisons in alert rules behave. That covers the filesystem gauges before the first
 // sample or on a remote engine (no statfs), and `dockwarden_fs_full_seconds` whenever
 // the disk is not filling: `dockwarden_fs_full_seconds < 86400` then simply has no result.
+//
+// The filesystem gauges carry `fs` ("data-root", or "containerd-root" when images live in
+// containerd's store on a filesystem of its own) and `mountpoint`: one series each, so
+// `dockwarden_fs_used_bytes / dockwarden_fs_size_bytes` works per filesystem unchanged.
+// The forecast is the one of the filesystem that fills first, with the same labels.
 
 export const METRIC_NAMES = Object.freeze([
   'dockwarden_fs_size_bytes',
@@ -28,7 +34,8 @@ export interface AgentMetrics {
   readonly registry: Registry;
   /** The exposition format's content type, for the /metrics response. */
   readonly contentType: string;
-  observeSample(sample: UsageSample): void;
+  /** The latest sample, and which filesystems it measured (empty: none, a remote engine). */
+  observeSample(sample: UsageSample, filesystems: readonly SampledFs[]): void;
   /** Bytes a GC run would free now (the dry run's prediction). */
   setReclaimable(bytes: number): void;
   /** Bytes a GC run actually freed: added to the counter. */
@@ -36,7 +43,7 @@ export interface AgentMetrics {
   /** The open findings: those not in the list (resolved) stop being exported. */
   setFindings(findings: readonly StoredFinding[]): void;
   /** null: not filling, or no trend yet; the series is then absent. */
-  setFullInSeconds(seconds: number | null): void;
+  setFullInSeconds(seconds: number | null, fs?: SampledFs): void;
   setEngineUp(up: boolean): void;
   render(): Promise<string>;
 }
@@ -57,10 +64,12 @@ export function createAgentMetrics(): AgentMetrics {
     else g.set(value);
   };
 
-  const fsSize = gauge('dockwarden_fs_size_bytes', 'Size of the filesystem holding the Docker data-root, in bytes.');
+  const FS_LABELS = ['fs', 'mountpoint'];
+  const fsSize = gauge('dockwarden_fs_size_bytes', 'Size of a filesystem holding engine data (fs="data-root", or "containerd-root" for containerd\'s image store on its own filesystem), in bytes.', FS_LABELS);
   const fsUsed = gauge(
     'dockwarden_fs_used_bytes',
-    'Bytes of the data-root filesystem not available to dockerd (size minus available, as kubelet measures; root-reserved blocks count as used).',
+    'Bytes of a filesystem holding engine data not available to dockerd (size minus available, as kubelet measures; root-reserved blocks count as used).',
+    FS_LABELS,
   );
   const images = gauge('dockwarden_images', 'Images in the engine, at the last sample.');
   const reclaimable = gauge('dockwarden_reclaimable_bytes', 'Bytes a GC run would free now, as the last dry run predicted (shared layers counted once).');
@@ -72,17 +81,25 @@ export function createAgentMetrics(): AgentMetrics {
   const finding = gauge('dockwarden_finding', 'Open doctor findings: 1 per finding; resolved findings are not exported.', ['id', 'severity']);
   const fullIn = gauge(
     'dockwarden_fs_full_seconds',
-    'Forecast seconds until the data-root filesystem is full at the recent rate; absent when it is not filling.',
+    'Forecast seconds until the filesystem that fills first is full at the recent rate; absent when none is filling.',
+    FS_LABELS,
   );
   const engineUp = gauge('dockwarden_engine_up', 'Whether the Docker engine answered the last time the agent asked (1) or not (0).');
 
   return {
     registry,
     contentType: registry.contentType,
-    observeSample(sample) {
-      const { fsSizeBytes: size, fsAvailBytes: avail } = sample;
-      setOrRemove(fsSize, size);
-      setOrRemove(fsUsed, size === null || avail === null ? null : size - avail);
+    observeSample(sample, filesystems) {
+      // Reset first: a filesystem no longer measured (the engine went remote, containerd moved) must not linger.
+      fsSize.reset();
+      fsUsed.reset();
+      for (const fs of filesystems) {
+        const reading = readingOf(sample, fs.role);
+        if (!reading) continue;
+        const labels = { fs: fs.role, mountpoint: fs.mountPoint };
+        fsSize.set(labels, reading.sizeBytes);
+        fsUsed.set(labels, reading.sizeBytes - reading.availBytes);
+      }
       images.set(sample.images);
     },
     setReclaimable: (bytes) => reclaimable.set(bytes),
@@ -97,7 +114,10 @@ export function createAgentMetrics(): AgentMetrics {
         if (f.resolvedAt === null) finding.set({ id: f.finding.id, severity: f.finding.severity }, 1);
       }
     },
-    setFullInSeconds: (seconds) => setOrRemove(fullIn, seconds),
+    setFullInSeconds(seconds, fs) {
+      fullIn.reset();
+      if (seconds !== null && Number.isFinite(seconds) && fs) fullIn.set({ fs: fs.role, mountpoint: fs.mountPoint }, seconds);
+    },
     setEngineUp: (up) => engineUp.set(up ? 1 : 0),
     render: () => registry.metrics(),
   };

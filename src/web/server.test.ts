@@ -93,6 +93,7 @@ describe('without a token', () => {
       until: new Date(NOW).toISOString(),
       samples: [sample(NOW - 3_600_000), sample(NOW - 30_000)],
       fullInSeconds: 5400,
+      fullInFs: null,
     });
   });
 

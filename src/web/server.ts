@@ -134,7 +134,7 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
     const { since, until, points } = parsed.query;
     const usage = view.usage(since, until, points);
-    return c.json({ since: iso(since), until: iso(until), samples: usage.samples, fullInSeconds: usage.fullInSeconds });
+    return c.json({ since: iso(since), until: iso(until), samples: usage.samples, fullInSeconds: usage.fullInSeconds, fullInFs: usage.fullInFs });
   });
 
   // A dry run: what GC would delete now (in deletion order) and then what it keeps, each with its reason.

@@ -435,7 +435,7 @@ describe('the image, run from its file layout against a sandbox engine', () => {
     expect(out.anonymous).toBe(401);
     expect(out.status).toBe(200);
     expect(out.metrics).toMatch(/^dockwarden_engine_up 1$/m);
-    expect(out.metrics).toMatch(/^dockwarden_fs_size_bytes \d+/m);
+    expect(out.metrics).toMatch(/^dockwarden_fs_size_bytes\{fs="data-root",mountpoint="[^"]+"\} \d+/m);
     for (const name of METRIC_NAMES) expect(out.metrics).toContain(`# TYPE ${name} `);
     expect(out.code, out.log).toBe(0);
   }

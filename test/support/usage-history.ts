@@ -21,6 +21,10 @@ export function usageAt(at: number, start: number, sizeBytes = 200 * GIB): Usage
     imageBytes: null,
     containers: 12,
     containersRunning: 9,
+    containerdFsSizeBytes: null,
+    containerdFsAvailBytes: null,
+    containerdInodesTotal: null,
+    containerdInodesFree: null,
   };
 }
 

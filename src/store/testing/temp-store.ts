@@ -49,6 +49,10 @@ export function sample(at: number, over: Partial<UsageSample> = {}): UsageSample
     imageBytes: 30 * GB,
     containers: 8,
     containersRunning: 5,
+    containerdFsSizeBytes: null,
+    containerdFsAvailBytes: null,
+    containerdInodesTotal: null,
+    containerdInodesFree: null,
     ...over,
   };
 }

@@ -32,6 +32,10 @@ export function sample(at: number, overrides: Partial<UsageSample> = {}): UsageS
     imageBytes: 30 * GB,
     containers: 4,
     containersRunning: 3,
+    containerdFsSizeBytes: null,
+    containerdFsAvailBytes: null,
+    containerdInodesTotal: null,
+    containerdInodesFree: null,
     ...overrides,
   };
 }
@@ -42,6 +46,7 @@ export class FakeAgentView implements AgentView {
   openFindings: StoredFinding[] = [];
   samples: UsageSample[] = [];
   fullInSeconds: number | null = null;
+  fullInFs: UsageView['fullInFs'] = null;
   /** When set, usage() returns this as it is (a store that already downsampled). */
   fixedUsage: UsageView | null = null;
   plan: GcPlan | null = null;
@@ -84,7 +89,7 @@ export class FakeAgentView implements AgentView {
     this.fail('usage');
     this.usageCalls.push({ since, until, maxPoints });
     if (this.fixedUsage) return this.fixedUsage;
-    return { samples: this.samples.filter((s) => s.at >= since && s.at <= until).slice(0, maxPoints), fullInSeconds: this.fullInSeconds };
+    return { samples: this.samples.filter((s) => s.at >= since && s.at <= until).slice(0, maxPoints), fullInSeconds: this.fullInSeconds, fullInFs: this.fullInFs };
   }
 
   async gcPlan(): Promise<GcPlan> {
