@@ -1,6 +1,7 @@
+import { canonicalDriverName, storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding } from './finding.js';
-import { dataRoot, driver, effectiveSettings, settingEvidence } from './facts-view.js';
+import { dataRoot, effectiveSettings, settingEvidence } from './facts-view.js';
 
 // btrfs and zfs are not layered on a filesystem like overlay2: they ARE the filesystem.
 // Their driver only works when the data root itself lives on btrfs or a zfs dataset;
@@ -9,10 +10,16 @@ import { dataRoot, driver, effectiveSettings, settingEvidence } from './facts-vi
 const NATIVE_FS: Record<string, string> = { btrfs: 'btrfs', zfs: 'zfs' };
 
 export function checkFsMismatch(facts: HostFacts): CheckResult {
-  const running = driver(facts);
+  const engineDriver = storageDriverOf(facts.engine.info);
+  const running = engineDriver?.name;
   const configured = effectiveSettings(facts, 'storage-driver').at(-1);
-  const candidates = [running, configured?.value].filter((d): d is string => Boolean(d && NATIVE_FS[d]));
-  if (candidates.length === 0) return { findings: [], notChecked: [] };
+  const configuredName = configured ? (canonicalDriverName(configured.value) ?? configured.value) : undefined;
+  const candidates = [running, configuredName].filter((d): d is string => Boolean(d && NATIVE_FS[d]));
+  if (candidates.length === 0) {
+    // An unknown driver may be btrfs or zfs under another name.
+    const unknown = engineDriver && !engineDriver.known ? [{ id: 'storage.fs-mismatch' as const, reason: unknownDriverReason(engineDriver) }] : [];
+    return { findings: [], notChecked: unknown };
+  }
   const fs = facts.host?.dataRootFs;
   if (!fs) {
     return {

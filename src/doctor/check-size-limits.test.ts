@@ -24,3 +24,14 @@ describe('sizelimit.unavailable', () => {
     expect(checkSizeLimits(makeFacts({ info: { Driver: 'zfs' } }))).toEqual({ findings: [], notChecked: [] });
   });
 });
+
+describe('sizelimit.unavailable and driver names', () => {
+  it('judges "Overlay 2" as overlay2', () => {
+    expect(checkSizeLimits(makeFacts({ info: { Driver: 'Overlay 2' } })).findings[0]?.id).toBe('sizelimit.unavailable');
+  });
+  it('lists a driver it does not know as not checked', () => {
+    const { findings, notChecked } = checkSizeLimits(makeFacts({ info: { Driver: 'xyz' } }));
+    expect(findings).toEqual([]);
+    expect(notChecked).toEqual([{ id: 'sizelimit.unavailable', reason: expect.stringContaining('"xyz" is not one dockwarden knows') }]);
+  });
+});

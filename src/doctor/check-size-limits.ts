@@ -1,6 +1,7 @@
+import { storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding } from './finding.js';
-import { driver, effectiveSettings, settingEvidence, status } from './facts-view.js';
+import { effectiveSettings, settingEvidence, status } from './facts-view.js';
 
 // Per-container size limits (`--storage-opt size=`). devicemapper has dm.basesize, zfs and
 // btrfs have quotas; overlay2 needs XFS mounted with project quota ("pquota"), and dockerd
@@ -54,6 +55,8 @@ function overlayQuota(facts: HostFacts): CheckResult {
 
 export function checkSizeLimits(facts: HostFacts): CheckResult {
   // devicemapper (dm.basesize), zfs and btrfs (quotas) can limit size; only overlay2 depends on mount options.
-  if (driver(facts) !== 'overlay2') return { findings: [], notChecked: [] };
+  const driver = storageDriverOf(facts.engine.info);
+  if (driver && !driver.known) return { findings: [], notChecked: [{ id: 'sizelimit.unavailable', reason: unknownDriverReason(driver) }] };
+  if (driver?.name !== 'overlay2') return { findings: [], notChecked: [] };
   return overlayQuota(facts);
 }

@@ -1,6 +1,7 @@
+import { driverEvidence, storageDriverOf, unknownDriverReason, type StorageDriver } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding, Fix } from './finding.js';
-import { dataRoot, dockerWarnings, driver, engineMajor, status } from './facts-view.js';
+import { dataRoot, dockerWarnings, engineMajor, status } from './facts-view.js';
 
 // The storage driver itself: overlay without d_type, devicemapper on loop files, and
 // drivers Docker has deprecated or removed. These are the CentOS 7 hangs of DESIGN.md.
@@ -34,7 +35,8 @@ const DEPRECATION: Record<string, { deprecated: string; removed: string }> = {
   overlay: { deprecated: '18.09', removed: '24.0' },
 };
 
-function noDtype(facts: HostFacts, name: string): CheckResult {
+function noDtype(facts: HostFacts, driver: StorageDriver): CheckResult {
+  const name = driver.name;
   if (name !== 'overlay' && name !== 'overlay2') return { findings: [], notChecked: [] };
   const dtype = status(facts, 'Supports d_type');
   const fs = facts.host?.dataRootFs;
@@ -47,7 +49,7 @@ function noDtype(facts: HostFacts, name: string): CheckResult {
   }
   if (dtype !== 'false' && !xfsWithoutFtype) return { findings: [], notChecked: [] };
   const backing = status(facts, 'Backing Filesystem') ?? fs?.fsType ?? 'unknown';
-  const evidence = [`Storage Driver: ${name}`, `Backing Filesystem: ${backing}`];
+  const evidence = [driverEvidence(driver), `Backing Filesystem: ${backing}`];
   if (dtype !== undefined) evidence.push(`Supports d_type: ${dtype}`);
   if (xfsWithoutFtype) evidence.push(`xfs_info ${fs.mountPoint}: ftype=0`);
   evidence.push(...dockerWarnings(facts, /d_type/i));
@@ -65,14 +67,14 @@ function noDtype(facts: HostFacts, name: string): CheckResult {
   return { findings: [finding], notChecked: [] };
 }
 
-function devicemapperLoop(facts: HostFacts, name: string): Finding[] {
-  if (name !== 'devicemapper') return [];
+function devicemapperLoop(facts: HostFacts, driver: StorageDriver): Finding[] {
+  if (driver.name !== 'devicemapper') return [];
   const dataLoop = status(facts, 'Data loop file');
   const metaLoop = status(facts, 'Metadata loop file');
   const dataFile = status(facts, 'Data file');
   const onLoop = Boolean(dataLoop || metaLoop || dataFile?.startsWith('/dev/loop'));
   if (!onLoop) return [];
-  const evidence = ['Storage Driver: devicemapper'];
+  const evidence = [driverEvidence(driver)];
   if (dataFile) evidence.push(`Data file: ${dataFile}`);
   if (dataLoop) evidence.push(`Data loop file: ${dataLoop}`);
   if (metaLoop) evidence.push(`Metadata loop file: ${metaLoop}`);
@@ -94,7 +96,8 @@ function devicemapperLoop(facts: HostFacts, name: string): Finding[] {
   ];
 }
 
-function deprecatedDriver(facts: HostFacts, name: string): Finding[] {
+function deprecatedDriver(facts: HostFacts, driver: StorageDriver): Finding[] {
+  const name = driver.name;
   const dates = DEPRECATION[name];
   if (!dates) return [];
   const major = engineMajor(facts);
@@ -108,21 +111,24 @@ function deprecatedDriver(facts: HostFacts, name: string): Finding[] {
         `Docker deprecated ${name} in ${dates.deprecated} and removed it in Engine ${dates.removed}: an engine upgrade to ${dates.removed} or later ` +
         `will not start with this configuration, and every image and container on this driver will have to be recreated.` +
         (major !== undefined && version ? ` This engine is ${version}.` : ''),
-      evidence: [`Storage Driver: ${name}`, ...(version ? [`Server Version: ${version}`] : [])],
+      evidence: [driverEvidence(driver), ...(version ? [`Server Version: ${version}`] : [])],
       fix: moveToOverlay2Fix('Migrate to overlay2 before the next engine upgrade, and hold the docker package until then.'),
     },
   ];
 }
 
+const IDS = ['storage.no-dtype', 'storage.devicemapper-loop', 'storage.deprecated-driver'] as const;
+
 export function checkStorageDriver(facts: HostFacts): CheckResult {
-  const name = driver(facts);
-  if (!name) {
-    const ids = ['storage.no-dtype', 'storage.devicemapper-loop', 'storage.deprecated-driver'] as const;
-    return { findings: [], notChecked: ids.map((id) => ({ id, reason: 'The storage driver is not known (no "Storage Driver" line).' })) };
+  const driver = storageDriverOf(facts.engine.info);
+  if (!driver) {
+    return { findings: [], notChecked: IDS.map((id) => ({ id, reason: 'The storage driver is not known (no "Storage Driver" line).' })) };
   }
-  const dtype = noDtype(facts, name);
+  // A driver under a name dockwarden does not know could be any of the above: say so rather than pass it.
+  if (!driver.known) return { findings: [], notChecked: IDS.map((id) => ({ id, reason: unknownDriverReason(driver) })) };
+  const dtype = noDtype(facts, driver);
   return {
-    findings: [...dtype.findings, ...devicemapperLoop(facts, name), ...deprecatedDriver(facts, name)],
+    findings: [...dtype.findings, ...devicemapperLoop(facts, driver), ...deprecatedDriver(facts, driver)],
     notChecked: dtype.notChecked,
   };
 }

@@ -1,8 +1,9 @@
+import { storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
 import { parseHumanSize } from '../engine/human-size.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding, NotChecked } from './finding.js';
 import { kernelAtLeast } from '../core/versions.js';
-import { driver, kernelRelease, status } from './facts-view.js';
+import { kernelRelease, status } from './facts-view.js';
 
 // devicemapper thin pools: a full pool (data or metadata) stops every container write
 // at once, and without deferred removal a busy device blocks `docker rm` for minutes.
@@ -124,7 +125,12 @@ function noDeferred(facts: HostFacts): { finding?: Finding; notChecked?: NotChec
 }
 
 export function checkThinpool(facts: HostFacts): CheckResult {
-  if (driver(facts) !== 'devicemapper') return { findings: [], notChecked: [] };
+  const driver = storageDriverOf(facts.engine.info);
+  if (driver && !driver.known) {
+    const reason = unknownDriverReason(driver);
+    return { findings: [], notChecked: [{ id: 'thinpool.space-low', reason }, { id: 'thinpool.no-deferred', reason }] };
+  }
+  if (driver?.name !== 'devicemapper') return { findings: [], notChecked: [] };
   const results = [spaceLow(facts), noDeferred(facts)];
   return {
     findings: results.flatMap((r) => (r.finding ? [r.finding] : [])),
