@@ -328,3 +328,169 @@ describe('input that is not docker info', () => {
     expectUsageError(() => parseDockerInfo('Client:\n Context:    default\n Debug Mode: false\n'), /only the Client section/);
   });
 });
+
+const other = (name: string): string => readFileSync(join(DIR, 'other', name), 'utf8');
+
+describe('driver names as people write them', () => {
+  const paste = (driver: string) => `Server Version: 1.13.1\nStorage Driver: ${driver}\nLogging Driver: json-file\n`;
+
+  it.each([
+    ['device mapper', 'devicemapper'],
+    ['Device Mapper', 'devicemapper'],
+    ['device-mapper', 'devicemapper'],
+    ['overlay 2', 'overlay2'],
+    ['Overlay2', 'overlay2'],
+    ['AUFS', 'aufs'],
+    ['Btrfs', 'btrfs'],
+    ['ZFS', 'zfs'],
+    ['VFS', 'vfs'],
+    ['fuse overlayfs', 'fuse-overlayfs'],
+    ['WindowsFilter', 'windowsfilter'],
+  ])('reads "%s" as %s and says so', (written, canonical) => {
+    const { info, gaps } = parseDockerInfo(paste(written));
+    expect(info.Driver).toBe(canonical);
+    expect(gaps).toContain(`The paste writes the storage driver as ${JSON.stringify(written)}; it was read as ${canonical}.`);
+  });
+
+  it.each(['devicemapper', 'overlay2', 'aufs', 'btrfs', 'zfs', 'vfs', 'overlayfs', 'fuse-overlayfs', 'windowsfilter'])('takes %s as it is, without a note', (name) => {
+    const { info, gaps } = parseDockerInfo(paste(name));
+    expect(info.Driver).toBe(name);
+    expect(gaps.join('\n')).not.toMatch(/writes the storage driver/);
+  });
+
+  it('normalises JSON too, and leaves a driver it does not know as written (the checks list it as not checked)', () => {
+    expect(parseDockerInfo('{"ServerVersion": "1.13.1", "Driver": "Device Mapper", "DriverStatus": []}').info.Driver).toBe('devicemapper');
+    const { info, gaps } = parseDockerInfo(paste('xyz'));
+    expect(info.Driver).toBe('xyz');
+    expect(gaps.join('\n')).not.toMatch(/writes the storage driver/);
+  });
+});
+
+describe('quoting artifacts at the ends of lines', () => {
+  const TEXTS = ['centos7-devicemapper-loop.txt', 'direct-lvm-low-space.txt', 'overlay2-xfs-no-dtype.txt', 'swarm-worker-logging-none.txt', 'zfs.txt'];
+  const mangled = (name: string, f: (line: string, i: number) => string) => fixture(name).split('\n').map(f).join('\n');
+  const same = (name: string, f: (line: string, i: number) => string) => expect(keyFacts(parseDockerInfo(mangled(name, f)).info)).toEqual(keyFacts(parse(name).info));
+
+  it.each(TEXTS)('%s: ">" after every line', (name) => same(name, (l) => `${l}>`));
+  it.each(TEXTS)('%s: " >" after every line, and trailing blanks', (name) => same(name, (l) => `${l} >  `));
+  it.each(TEXTS)('%s: quoted at both ends ("> … >")', (name) => same(name, (l) => `> ${l} >`));
+  it.each(TEXTS)('%s: "<br>" after every line (a markdown table cell)', (name) => same(name, (l) => `${l}<br>`));
+  it.each(TEXTS)('%s: quoting on only some lines, nested on others', (name) => same(name, (l, i) => (i % 3 === 0 ? l : i % 3 === 1 ? `> ${l}` : `> > ${l}`)));
+
+  it('no longer hides a critical: "Storage Driver: devicemapper>" is devicemapper on loop files', () => {
+    const { info } = parseDockerInfo(mangled('centos7-devicemapper-loop.txt', (l) => `${l}>`));
+    expect(info.Driver).toBe('devicemapper');
+    expect(driverStatusValue(info, 'Data loop file')).toBe('/var/lib/docker/devicemapper/devicemapper/data');
+    expect(parseDockerInfo('Server Version: 19.03.15>\nStorage Driver: overlay2>\n Supports d_type: false>\n').info).toMatchObject({ Driver: 'overlay2', ServerVersion: '19.03.15' });
+  });
+
+  it('keeps a ">" that closes a "<" on its line (a markdown autolink)', () => {
+    const { info } = parseDockerInfo('Server Version: 20.10.22\nStorage Driver: overlay2\nRegistry: <https://index.docker.io/v1/>\n');
+    expect(info['IndexServerAddress']).toBe('<https://index.docker.io/v1/>');
+  });
+
+  it('takes JSON quoted in mail and markdown', () => {
+    const quoted = fixture('overlay2-ext4-healthy.json').split('\n').map((l) => `> ${l}`).join('\n');
+    expect(keyFacts(parseDockerInfo(quoted).info)).toEqual(keyFacts(parse('overlay2-ext4-healthy.json').info));
+  });
+});
+
+describe('JSON after shell lines', () => {
+  const json = fixture('overlay2-ext4-healthy.json');
+
+  it('skips a comment, prompts and `docker --version` before it and a prompt after it, and says so', () => {
+    const parsed = parseDockerInfo(other('json-after-shell-lines.txt'));
+    expect(parsed.format).toBe('json');
+    expect(keyFacts(parsed.info)).toEqual(keyFacts(parse('zfs.json').info));
+    expect(parsed.gaps[0]).toBe(
+      '5 lines around the JSON are not part of it and were skipped: "// ci-runner-zfs-01, asked for in #infra", "ops@ci-runner-zfs-01:~$ docker --version", ' +
+        '"Docker version 24.0.5, build 24.0.5-0ubuntu1~22.04.1", and 2 more.',
+    );
+  });
+
+  it('skips `docker version` output before it (its "Experimental:" is not docker info text)', () => {
+    const version = 'Client: Docker Engine - Community\n Version:           24.0.7\n API version:       1.43\n Experimental:      false\n\nServer: Docker Engine - Community\n Engine:\n  Version:          24.0.7\n';
+    const parsed = parseDockerInfo(`${version}\n$ docker info --format '{{json .}}'\n${json}`);
+    expect(parsed.format).toBe('json');
+    expect(parsed.info.Driver).toBe('overlay2');
+  });
+
+  it.each([
+    ["root@web-1:~# docker info --format '{{json .}}'\n", ''],
+    ["PS C:\\Users\\dana> docker info --format '{{json .}}'\n", 'PS C:\\Users\\dana> \n'],
+    ['```json\n', '```\n'],
+    ['[root@web-1 ~]# docker info -f json\n', '[root@web-1 ~]# \n'],
+  ])('between %j and %j', (before, after) => {
+    const parsed = parseDockerInfo(`${before}${json}${after}`);
+    expect(parsed.format).toBe('json');
+    expect(keyFacts(parsed.info)).toEqual(keyFacts(parse('overlay2-ext4-healthy.json').info));
+    expect(parsed.gaps[0]).toMatch(/not part of it and (was|were) skipped/);
+  });
+
+  it('does not take a "{{json .}}" template for JSON', () => {
+    const paste = `{{json .}} gave me nothing, so here is the plain one:\n${fixture('overlay2-ext4-healthy.txt')}`;
+    expect(parseDockerInfo(paste).format).toBe('text');
+  });
+});
+
+describe('a bare DriverStatus array', () => {
+  it('is read as devicemapper from its labels and says what it is', () => {
+    const { info, format, gaps } = parseDockerInfo(other('devicemapper-driver-status.txt'));
+    expect(format).toBe('json');
+    expect(info.Driver).toBe('devicemapper');
+    expect(driverStatusValue(info, 'Data loop file')).toBe('/var/lib/docker/devicemapper/devicemapper/data');
+    expect(gaps.join('\n')).toMatch(/only the storage driver's status \(what `docker info --format '\{\{json \.DriverStatus\}\}'` prints\).*say devicemapper/);
+    expect(gaps.join('\n')).toMatch(/no Kernel Version/);
+  });
+
+  it('names the driver of other status arrays, and says when overlay and overlay2 cannot be told apart', () => {
+    expect(parseDockerInfo('[["Zpool","tank"],["Zpool Health","ONLINE"]]').info.Driver).toBe('zfs');
+    expect(parseDockerInfo('[["Btrfs",""]]').info.Driver).toBe('btrfs');
+    expect(parseDockerInfo('[["driver-type","io.containerd.snapshotter.v1"]]').info.Driver).toBe('overlayfs');
+    const overlay = parseDockerInfo('[["Backing Filesystem","xfs"],["Supports d_type","false"]]');
+    expect(overlay.info.Driver).toBe('overlay2');
+    expect(overlay.gaps[0]).toMatch(/or overlay \(v1\), which prints the same ones/);
+  });
+
+  it('rejects pairs whose labels name no driver, and arrays of anything else', () => {
+    expectUsageError(() => parseDockerInfo('[["colour","blue"]]'), /label\/value pairs .* whose labels \("colour"\) name no storage driver dockwarden knows/);
+    expectUsageError(() => parseDockerInfo('[{"Id": "abc"}]'), /JSON array \(`docker inspect` output\?\)/);
+  });
+});
+
+describe('podman info', () => {
+  it('says the YAML is Podman\'s and how to point dockwarden at its API (rootless: the user socket)', () => {
+    expectUsageError(
+      () => parseDockerInfo(other('podman-info-rootless.yaml')),
+      /^--info: this is `podman info` output, not `docker info` \(its "overlay" driver in \/home\/lena\/\.local\/share\/containers\/storage is containers\/storage's, not Docker's removed overlay\); .*`systemctl --user enable --now podman\.socket`.*`dockwarden doctor --host unix:\/\/\/run\/user\/1000\/podman\/podman\.sock`/,
+    );
+  });
+
+  it('says the same of `podman info --format json` (rootful: the system socket)', () => {
+    expectUsageError(() => parseDockerInfo(other('podman-info-rootful.json')), /this is `podman info` output.*`sudo systemctl enable --now podman\.socket`.*--host unix:\/\/\/run\/podman\/podman\.sock/);
+  });
+
+  it('recognises the podman-docker wrapper and a partial paste of the store section', () => {
+    const banner = 'Emulate Docker CLI using podman. Create /etc/containers/nodocker to quiet msg.\nhost:\n  arch: amd64\n';
+    expectUsageError(() => parseDockerInfo(banner), /this is `podman info` output/);
+    expectUsageError(() => parseDockerInfo('store:\n  graphDriverName: vfs\n  graphRoot: /var/lib/containers/storage\n'), /\(its "vfs" driver in \/var\/lib\/containers\/storage is containers\/storage's\)/);
+  });
+});
+
+describe('input too deep for any reader', () => {
+  const deep = 100_000;
+  it.each([
+    ['an array', '['.repeat(deep) + ']'.repeat(deep)],
+    ['an unclosed array', '['.repeat(deep)],
+    ['a field of an object', `{"Driver":"overlay2","X":${'['.repeat(deep)}${']'.repeat(deep)}}`],
+    ['nested objects, never closed', '{"a":'.repeat(deep)],
+    ['nested objects after a prompt', `$ docker info -f json\n${'{"a":'.repeat(deep)}1${'}'.repeat(deep)}`],
+  ])('%s 100,000 levels deep is one line, not a stack overflow', (_what, text) => {
+    expectUsageError(() => parseDockerInfo(text), /^--info: the JSON is nested more than 100 levels deep/);
+  });
+
+  it('takes 100,000 lines of ever deeper indentation as text that is not docker info', () => {
+    const text = Array.from({ length: deep }, (_, i) => `${' '.repeat(i % 200)}k${i}: v`).join('\n');
+    expectUsageError(() => parseDockerInfo(text), /neither/);
+  });
+});

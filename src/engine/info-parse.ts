@@ -1,13 +1,18 @@
 import { InternalError, UsageError } from '../core/errors.js';
 import { findJsonSyntaxError } from '../core/json-syntax-error.js';
 import { dockerInfoSchema, type DockerInfo } from './docker-info.js';
+import { canonicalDriverName } from './driver-name.js';
+import { infoFromDriverStatus, isDriverStatus } from './driver-status-paste.js';
 import { parseHumanSize } from './human-size.js';
+import { cleanPasteLines, describeSkipped, findJsonInPaste, type JsonInPaste } from './info-paste.js';
+import { podmanJsonError, podmanTextError } from './podman-info.js';
 
 // `--info FILE`: what people paste into bug reports. Either `docker info --format
 // '{{json .}}'` (or `curl .../info | jq`), or the plain text of `docker info` from any CLI
 // since 1.12: top-level keys before 19.03, `Client:` / `Server:` sections after it, sizes
 // with ("65.54 kB") or without ("65.54kB") a space, WARNING lines from stderr mixed in,
 // indentation lost or shifted by chat and markdown, and often only part of the output.
+// Also what is pasted instead: only the DriverStatus array, or `podman info`.
 
 export interface ParsedInfo {
   info: DockerInfo;
@@ -24,46 +29,50 @@ export function parseDockerInfo(text: string): ParsedInfo {
   if (clean.trim() === '') {
     throw new UsageError(`--info: the input is empty; give it the output of ${TEXT_CMD} or ${JSON_CMD}.`);
   }
-  const lines = clean.split(/\r\n|\r|\n/);
-  const jsonStart = findJsonStart(lines);
-  const info = jsonStart >= 0 ? parseJson(lines, jsonStart) : parseText(lines);
-  return { info, format: jsonStart >= 0 ? 'json' : 'text', gaps: findGaps(info) };
+  const lines = cleanPasteLines(clean.split(/\r\n|\r|\n/));
+  const json = findJsonInPaste(lines, isDockerInfoLine);
+  if (json) {
+    const parsed = parseJson(json);
+    const skipped = json.skipped.length > 0 ? [describeSkipped(json.skipped)] : [];
+    return { info: parsed.info, format: 'json', gaps: [...skipped, ...parsed.gaps, ...normaliseDriver(parsed.info), ...findGaps(parsed.info)] };
+  }
+  const podman = podmanTextError(lines);
+  if (podman) throw podman;
+  const info = parseText(lines);
+  return { info, format: 'text', gaps: [...normaliseDriver(info), ...findGaps(info)] };
+}
+
+/** "Device Mapper", "overlay 2" -> the canonical name the checks use, with a sentence saying so. */
+function normaliseDriver(info: DockerInfo): string[] {
+  const raw = info.Driver?.trim();
+  const canonical = raw ? canonicalDriverName(raw) : undefined;
+  if (!raw || !canonical || info.Driver === canonical) return [];
+  info.Driver = canonical;
+  return raw === canonical ? [] : [`The paste writes the storage driver as ${JSON.stringify(raw)}; it was read as ${canonical}.`];
 }
 
 // ---------------------------------------------------------------------------------------
 // JSON
 
-// "[root@host ~]# docker info" starts with "[" too, so an array needs JSON right after it.
-const JSON_OPENING = /^\s*(\{|\[\s*($|[[{"\]\d-]))/;
-
-/** The line where JSON starts, allowing a prompt or command line or two before it; -1 for text. */
-function findJsonStart(lines: string[]): number {
-  const first = lines.findIndex((l) => l.trim() !== '');
-  if (JSON_OPENING.test(lines[first] ?? '')) return first;
-  const brace = lines.findIndex((l) => /^\s*\{/.test(l));
-  if (brace < 0 || brace - first > 3) return -1;
-  const before = lines.slice(first, brace);
-  return before.some((l) => topKeyOf(l.trim()) !== undefined) ? -1 : brace;
-}
-
-function parseJson(lines: string[], start: number): DockerInfo {
-  let candidate = lines.slice(start).join('\n');
-  // A prompt pasted after the JSON is not part of it.
-  const end = Math.max(candidate.lastIndexOf('}'), candidate.lastIndexOf(']'));
-  if (end >= 0) candidate = candidate.slice(0, end + 1);
+function parseJson(json: JsonInPaste): { info: DockerInfo; gaps: string[] } {
+  const candidate = json.text;
   let raw: unknown;
   try {
     raw = JSON.parse(candidate);
   } catch (err) {
     const where = findJsonSyntaxError(candidate);
-    const detail = where ? `line ${where.line + start}, column ${where.column}: ${where.message}` : (err as Error).message;
+    const detail = where ? `line ${where.line + json.startLine}, column ${where.column}: ${where.message}` : (err as Error).message;
     throw new UsageError(`--info: the input looks like JSON but is malformed at ${detail}.`);
   }
+  if (isDriverStatus(raw)) return infoFromDriverStatus(raw);
   if (Array.isArray(raw)) {
     throw new UsageError(`--info: the input is a JSON array (\`docker inspect\` output?), not the object that ${JSON_CMD} prints.`);
   }
-  // JSON_OPENING let only an object or an array through, and arrays are gone.
-  return infoFromJsonObject(raw as Record<string, unknown>);
+  // The JSON opening let only an object or an array through, and arrays are gone.
+  const obj = raw as Record<string, unknown>;
+  const podman = podmanJsonError(obj);
+  if (podman) throw podman;
+  return { info: infoFromJsonObject(obj), gaps: [] };
 }
 
 function infoFromJsonObject(obj: Record<string, unknown>): DockerInfo {
@@ -192,6 +201,12 @@ function splitKeyValue(content: string): KeyValue | undefined {
   return { key: (m[1] as string).trim(), value: (m[2] ?? '').trim() };
 }
 
+/** A line only `docker info` text prints ("Storage Driver: overlay2"); `docker version` and shell lines are not. */
+function isDockerInfoLine(content: string): boolean {
+  const kv = splitKeyValue(content);
+  return kv !== undefined && kv.value !== '' && ANCHORS.has(kv.key.toLowerCase().replace(/\s+/g, ' '));
+}
+
 function topKeyOf(content: string): string | undefined {
   const kv = splitKeyValue(content);
   const key = kv?.key.toLowerCase().replace(/\s+/g, ' ');
@@ -221,13 +236,6 @@ function indentOf(line: string): number {
   return n;
 }
 
-/** Markdown or mail quoting ("> Containers: 3") on every line is taken off first. */
-function unquote(lines: string[]): string[] {
-  const content = lines.filter((l) => l.trim() !== '');
-  if (content.length === 0 || !content.every((l) => /^\s*>/.test(l))) return lines;
-  return lines.map((l) => l.replace(/^\s*> ?/, ''));
-}
-
 interface Block {
   key: string;
   indent: number;
@@ -235,8 +243,8 @@ interface Block {
   closed: boolean;
 }
 
-function parseText(rawLines: string[]): DockerInfo {
-  const lines = unquote(rawLines);
+/** `lines` come without their quoting (see cleanPasteLines). */
+function parseText(lines: string[]): DockerInfo {
   const draft: Draft = {};
   const warnings: string[] = [];
   const serverErrors: string[] = [];
