@@ -9,6 +9,7 @@ import { checkStorageDriver } from './check-storage-driver.js';
 import { checkSwarm } from './check-swarm.js';
 import { checkThinpool } from './check-thinpool.js';
 import { checkUpgrades } from './check-upgrades.js';
+import { adaptForDockerDesktop } from './desktop.js';
 import { SEVERITY_ORDER, type CheckResult, type Finding } from './finding.js';
 
 export interface DoctorOptions {
@@ -33,7 +34,8 @@ export function runDoctor(facts: HostFacts, opts: DoctorOptions = DEFAULT_DOCTOR
   ];
   const findings = results.flatMap((r) => r.findings);
   findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
-  return { findings, notChecked: results.flatMap((r) => r.notChecked) };
+  // The checks speak of Linux servers; Docker Desktop's VM takes its fixes through Desktop's settings.
+  return adaptForDockerDesktop(facts, { findings, notChecked: results.flatMap((r) => r.notChecked) });
 }
 
 /** DESIGN.md's contract: 2 if any critical, 1 if any warning, else 0. */
