@@ -28,6 +28,15 @@ dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'install ok
 # the prometheus package, whose server is disabled again below; the tests also use unshare
 # (util-linux) and the docker CLI's `stack config`.
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+# Podman as a third engine (src/sandbox/podman.ts, test/integration/podman.test.ts):
+# `podman system service` answers the Docker API. As root without systemd it runs
+# containers through conmon and an OCI runtime (crun; docker.io's runc where crun refuses
+# a hybrid cgroup hierarchy), catatonit is its init, and netavark its network stack.
+command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v conmon >/dev/null 2>&1 || need+=(conmon)
+command -v crun >/dev/null 2>&1 || need+=(crun)
+command -v catatonit >/dev/null 2>&1 || need+=(catatonit)
+dpkg-query -W -f='${Status}' netavark 2>/dev/null | grep -q 'install ok installed' || need+=(netavark)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]}; run as root or install them: apt-get install ${need[*]}" >&2
@@ -57,5 +66,16 @@ if [[ " ${need[*]} " == *" prometheus "* ]]; then
     systemctl disable prometheus.service >/dev/null 2>&1 || true
   else
     update-rc.d prometheus disable >/dev/null 2>&1 || true
+  fi
+fi
+# The podman package enables its API socket, its service, podman-restart and the
+# auto-update timer at boot; the sandbox runs its own `podman system service` and the
+# host was not asked for one.
+if [[ " ${need[*]} " == *" podman "* ]] && command -v systemctl >/dev/null 2>&1; then
+  podman_units=(podman.socket podman.service podman-restart.service podman-auto-update.timer podman-auto-update.service)
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now "${podman_units[@]}" >/dev/null 2>&1 || true
+  else
+    systemctl disable "${podman_units[@]}" >/dev/null 2>&1 || true
   fi
 fi

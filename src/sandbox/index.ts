@@ -14,6 +14,7 @@
 export { startSandbox, stopAllSandboxes, type Sandbox, type RestartOptions } from './sandbox.js';
 export { MIN_SIZE_MB, type SandboxFs, type SandboxOptions } from './options.js';
 export { cleanupStaleSandboxes, teardownDir } from './teardown.js';
+export { podmanUnavailable, startPodmanSandbox, stopAllPodmanSandboxes, type PodmanSandbox, type PodmanSandboxOptions } from './podman.js';
 export type { FsUsage, ImportUntilOptions } from './fill.js';
 export type { TestImageOptions } from './test-image.js';
 export type { DockerCliOptions, DockerCliResult } from './docker-cli.js';

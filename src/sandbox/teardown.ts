@@ -4,13 +4,14 @@ import { detachLoops, mountsUnder, unmountAll } from './disk.js';
 import { findDaemon, stopDaemon } from './dockerd.js';
 import { isAbandoned } from './marker.js';
 import { layoutFor, SANDBOX_PARENT, SANDBOX_PREFIX, type SandboxLayout } from './options.js';
+import { findPodmanService, PODMAN_PROGRAMS, stopPodmanService } from './podman-service.js';
 import { descendants, listProcesses, programName, signal, waitUntil, type ProcInfo } from './proc.js';
 import { getJson, ping, post } from './unix-http.js';
 
 // Taking a sandbox apart from what is on disk and in /proc alone, so the same code stops
 // a sandbox this process started and one a killed run left behind.
 
-const DAEMON_PROGRAMS = new Set(['dockerd', 'containerd', 'containerd-shim-runc-v2', 'containerd-shim', 'docker-proxy', 'runc']);
+const DAEMON_PROGRAMS = new Set(['dockerd', 'containerd', 'containerd-shim-runc-v2', 'containerd-shim', 'docker-proxy', 'runc', ...PODMAN_PROGRAMS]);
 
 /** dockerd, its containerd and the shims: every daemon process whose arguments name this sandbox. */
 function belongsTo(p: ProcInfo, layout: SandboxLayout): boolean {
@@ -68,6 +69,7 @@ export async function teardownDir(dir: string, log: (line: string) => void, know
   await quiesce(layout, log);
   await stopDaemon(layout, log, knownPid);
   await stopSeparateContainerd(layout);
+  await stopPodmanService(layout, log);
   await killLeftovers(layout, log);
   await unmountAll(dir, log);
   // The sandbox's own disk and every blank device handed out for plans.
@@ -91,7 +93,7 @@ export async function cleanupStaleSandboxes(log: (line: string) => void): Promis
   const removed: string[] = [];
   for (const dir of await sandboxDirs()) {
     const layout = layoutFor(dir);
-    if (!(await isAbandoned(layout.markerPath, async () => (await findDaemon(layout)) !== null))) continue;
+    if (!(await isAbandoned(layout.markerPath, async () => (await findDaemon(layout)) !== null || (await findPodmanService(layout)) !== null))) continue;
     log(`sandbox: removing abandoned sandbox ${dir}.`);
     try {
       await teardownDir(dir, log);
