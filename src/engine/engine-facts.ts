@@ -32,6 +32,8 @@ export const versionFactsSchema = z.object({
   minApiVersion: z.string().nullable(),
   /** The API version dockwarden spoke after negotiation. */
   negotiatedApiVersion: z.string(),
+  /** /version's Components; Podman lists "Podman Engine" there (engine-product.ts). Absent in older facts files. */
+  components: z.array(z.object({ name: z.string(), version: z.string() })).optional(),
 });
 export type VersionFacts = z.infer<typeof versionFactsSchema>;
 

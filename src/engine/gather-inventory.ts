@@ -2,6 +2,7 @@ import { mapLimit } from '../core/map-limit.js';
 import type { DockerInfo } from './docker-info.js';
 import { EngineError } from '../core/errors.js';
 import type { EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary } from './engine-api.js';
+import { engineProduct } from './engine-product.js';
 import { imageStoreKind } from './image-store.js';
 import { layersWithSizes } from './image-layers.js';
 import type { Inventory, InventoryImage, ServiceImages, UseEvent } from './inventory.js';
@@ -83,6 +84,7 @@ export function contentOf(imageId: string): string {
 /** `info` is the engine's /info, which the caller needs anyway (data root, driver, swarm role). */
 export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: Date): Promise<Inventory> {
   const containerdStore = imageStoreKind(info) === 'containerd';
+  const podman = engineProduct(info) === 'podman';
   const [allImages, containers, swarm, events] = await Promise.all([
     engine.listImages({ all: true }),
     engine.listContainers({ all: true }),
@@ -115,7 +117,9 @@ export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: 
       throw err;
     }
     if (containerdStore) return { ...base, ...containerdImage(i, details, history), lastTagTime: details.lastTagTime, partial: null };
-    return { ...base, layers: layersWithSizes(details.diffIds, history, i.size), uniqueSize: null, lastTagTime: details.lastTagTime, content: null, partial: null };
+    // Podman's list Size adds the image's config and manifest to its layers: no total to check the history against.
+    const total = podman ? null : i.size;
+    return { ...base, layers: layersWithSizes(details.diffIds, history, total), uniqueSize: null, lastTagTime: details.lastTagTime, content: null, partial: null };
   });
   const images = found.filter((i): i is InventoryImage => i !== null);
   if (!containerdStore && images.some((i) => i.layers.some((l) => l.size === null))) {
