@@ -1,6 +1,7 @@
 import { styleText } from 'node:util';
 import type { DoctorReport } from '../doctor/doctor-report.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../doctor/finding.js';
+import { PRODUCT_NAME } from '../engine/engine-product.js';
 import { formatBytes } from '../engine/human-size.js';
 
 // Human output of `dockwarden doctor`: findings grouped by severity, most severe first,
@@ -17,7 +18,7 @@ const LABEL: Record<Severity, { heading: string; mark: string; style: Parameters
 function header(report: DoctorReport): string {
   const f = report.facts;
   const parts = [
-    f.serverVersion ? `Docker ${f.serverVersion}` : null,
+    f.serverVersion ? `${PRODUCT_NAME[f.engine]} ${f.serverVersion}` : null,
     f.driver ? `${f.driver}${f.backingFilesystem ? ` on ${f.backingFilesystem}` : ''}` : null,
     f.dockerRootDir ? `root ${f.dockerRootDir}` : null,
     f.dataRootFs ? `${f.dataRootFs.usedPct}% of ${formatBytes(f.dataRootFs.sizeBytes)} used` : null,

@@ -1,8 +1,10 @@
 import { driverStatusValue } from '../engine/docker-info.js';
+import type { EngineProduct } from '../engine/engine-product.js';
 import { imageStoreKind, type ImageStoreKind } from '../engine/image-store.js';
 import type { HostFacts } from '../facts.js';
 import { usedPercent } from '../core/thresholds.js';
 import type { FsFacts } from '../host/local-facts.js';
+import { product } from './facts-view.js';
 import type { CheckResult, Finding, NotChecked } from './finding.js';
 
 // The frozen `doctor --json` shape (DESIGN.md): findings plus a summary of the facts.
@@ -26,6 +28,8 @@ export interface FactsSummary {
   /** containerd's root and its filesystem (containerd store, local engine); null otherwise. */
   containerdRoot: string | null;
   containerdRootFs: FsSummary | null;
+  /** Added with Podman: which engine answers the API (Podman's `podman system service` speaks Docker's). */
+  engine: EngineProduct;
 }
 
 export interface FsSummary {
@@ -75,6 +79,7 @@ export function summariseFacts(facts: HostFacts): FactsSummary {
     imageStore: imageStoreKind(info),
     containerdRoot: facts.host?.containerd?.root ?? null,
     containerdRootFs: fsSummary(facts.host?.containerd?.rootFs),
+    engine: product(facts),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ConfigSetting } from '../host/local-facts.js';
 import { driverStatusValue } from '../engine/docker-info.js';
 import type { HostFacts } from '../facts.js';
 import { majorVersion } from '../core/versions.js';
+import { engineProduct, type EngineProduct } from '../engine/engine-product.js';
 
 // Small readers over HostFacts shared by the checks, so each check reads like the
 // operator's reasoning rather than like JSON traversal.
@@ -44,4 +45,9 @@ export function dataRoot(facts: HostFacts): string | undefined {
 
 export function dockerWarnings(facts: HostFacts, pattern: RegExp): string[] {
   return (facts.engine.info.Warnings ?? []).filter((w) => pattern.test(w));
+}
+
+/** Docker or Podman (engine/engine-product.ts): from /version's components when known, else from /info. */
+export function product(facts: HostFacts): EngineProduct {
+  return engineProduct(facts.engine.info, facts.engine.version?.components);
 }

@@ -52,6 +52,7 @@ describe('frozen formats', () => {
       'imageStore',
       'containerdRoot',
       'containerdRootFs',
+      'engine',
     ]);
     expect(Object.keys((report['facts'] as { dataRootFs: object }).dataRootFs)).toEqual(['mountPoint', 'fsType', 'device', 'sizeBytes', 'availBytes', 'usedPct']);
   });
