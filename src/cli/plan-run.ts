@@ -1,5 +1,6 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
+import { refuseOnPodman } from '../engine/engine-product.js';
 import type { HostFacts } from '../facts.js';
 import { DEFAULT_DAEMON_JSON, parseDaemonJson } from '../host/daemon-json.js';
 import { errorCode, localHostProbe, type HostProbe } from '../host/host-probe.js';
@@ -107,6 +108,7 @@ export async function runPlan(kind: PlanKind, flags: PlanFlags, global: GlobalFl
     throw new UsageError('--stop-command and --start-command go together: give both, or neither for systemd.');
   }
   const facts = await loadFacts({ facts: flags.facts, host: global.host, hostRoot: global.hostRoot }, io.env, io.now());
+  refuseOnPodman(facts.engine.info, facts.engine.version?.components, (engine) => `dockwarden plan ${kind} writes dockerd's daemon.json and docker.service, and this engine is ${engine}, which has neither: set \`graphroot\` in /etc/containers/storage.conf instead (the fix \`dockwarden doctor\` prints).`);
   if (!facts.host) {
     throw new UsageError('A plan needs the host itself (its daemon.json, units and devices): run dockwarden plan on the host, against its local engine.');
   }
