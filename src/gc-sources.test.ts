@@ -82,6 +82,13 @@ describe("gc on containerd's image store", () => {
     expect(half?.partial).toBe("1 blob it names not in containerd's content store");
   });
 
+  it("counts what the engine's size holds beyond blobs and the host's snapshots: other platforms unpacked (Engine 26)", async () => {
+    const e = engine();
+    e.images.get(`sha256:${hex('1')}`)!.size = 2_000 + 700_000;
+    const [a] = (await (await sources({ engine: e, info: containerdInfo, probe: packagedHost })).inventory()).images;
+    expect(a?.content?.at(-1)).toEqual({ digest: `other-platforms-unpacked:sha256:${hex('1')}`, size: 2_000 + 700_000 - 1_300 - (manifest('c', [['b', 400], ['d', 100]]).length + 10 + 400 + 100) });
+  });
+
   it('estimates the content from the engine alone when the store cannot be read, and says so', async () => {
     const denied = fakeHostProbe({ files: { '/run/containerd/containerd.sock': '' }, dirs: [blobs.replace(/\/sha256$/, '')], denied: { [blobs.replace(/\/sha256$/, '')]: 'EACCES' }, statfs: { '/': usage(1000, 10) } });
     const s = await sources({ engine: engine(), info: containerdInfo, probe: denied });

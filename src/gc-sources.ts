@@ -66,10 +66,18 @@ function inventorySource(engine: EngineApi, info: DockerInfo, probe: HostProbe |
   };
 }
 
+/** Below this, what the engine's size says beyond blobs and snapshots is rounding, not data. */
+const SIZE_SLACK = 64 * 1024;
+
 /** The content store's own account of an image: every blob it holds, when it came, and what it lacks. */
 function withContent(image: InventoryImage, held: ImageContent): void {
-  if (held.blobs.length > 0) image.content = held.blobs;
-  else image.content = image.content?.filter((b) => b.digest !== contentOf(image.id)) ?? null;
+  const blobs = held.blobs.length > 0 ? held.blobs : (image.content?.filter((b) => b.digest !== contentOf(image.id)) ?? []);
+  // Engine 26 unpacks every platform a multi-platform load brings and counts them all in
+  // the image's size, while the history shows the host platform's snapshots only: what
+  // the size holds beyond the blobs and those snapshots is the other platforms' snapshots.
+  const snapshots = image.layers.some((l) => l.size === null) ? (image.uniqueSize ?? 0) : image.layers.reduce((sum, l) => sum + (l.size ?? 0), 0);
+  const rest = image.size - blobs.reduce((sum, b) => sum + b.size, 0) - snapshots;
+  image.content = rest > Math.max(SIZE_SLACK, image.size / 100) ? [...blobs, { digest: `other-platforms-unpacked:${image.id}`, size: rest }] : blobs;
   image.storedAt = held.storedAt;
   if (held.missing.length === 0) return;
   const platforms = held.platforms.present > 1 ? `${held.platforms.complete} of ${held.platforms.present} platforms held complete, ` : '';

@@ -66,7 +66,8 @@ async function services(engine: EngineApi, info: DockerInfo): Promise<{ services
 function containerdImage(i: ImageSummary, details: ImageDetails, history: HistoryEntry[]): Pick<InventoryImage, 'layers' | 'uniqueSize' | 'content'> {
   const unpacked = history.reduce((sum, h) => sum + h.size, 0);
   const layers = layersWithSizes(details.diffIds, history, null);
-  const known = layers.every((l) => l.size !== null);
+  // An image whose config the engine cannot read lists no layers while its snapshots remain.
+  const known = layers.length > 0 ? layers.every((l) => l.size !== null) : unpacked === 0;
   return {
     layers,
     // Snapshots that cannot be told apart count as this image's alone: an overestimate

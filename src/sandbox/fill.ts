@@ -100,6 +100,28 @@ export async function importImagesUntil(socketPath: string, dataRoot: string, pe
   return refs;
 }
 
+/**
+ * Imports distinct test images until the engine refuses one for want of space, as a pull
+ * fails on a full disk; returns the references loaded and the engine's refusal.
+ */
+export async function importImagesUntilFull(socketPath: string, mountPoint: string, opts: ImportUntilOptions = {}): Promise<{ refs: string[]; refusal: string }> {
+  const prefix = opts.prefix ?? 'fill/img';
+  const sizeBytes = opts.sizeBytes ?? 32 * MiB;
+  const refs: string[] = [];
+  for (let n = (await highestTag(socketPath, prefix)) + 1; refs.length < 10_000; n++) {
+    const ref = `${prefix}:${n}`;
+    try {
+      await loadTestImage(socketPath, ref, { sizeBytes });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (!/no space left|disk quota|ENOSPC/i.test(message)) throw err;
+      return { refs, refusal: message };
+    }
+    refs.push(ref);
+  }
+  throw new Error(`Imported 10000 images and ${mountPoint} still has room.`);
+}
+
 async function highestTag(socketPath: string, prefix: string): Promise<number> {
   const images = await getJson<Array<{ RepoTags?: string[] | null }>>(socketPath, '/images/json');
   const numbers = images

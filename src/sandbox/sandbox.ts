@@ -5,12 +5,13 @@ import { startContainerd } from './containerd.js';
 import { attachBlankDisk, makeDisk } from './disk.js';
 import { type DockerCliOptions, type DockerCliResult, runDockerCli, sandboxEnv } from './docker-cli.js';
 import { killDaemon, startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
-import { clearFill, fillTo, fsUsage, importImagesUntil, type FsUsage, type ImportUntilOptions } from './fill.js';
+import { clearFill, fillTo, fsUsage, importImagesUntil, importImagesUntilFull, type FsUsage, type ImportUntilOptions } from './fill.js';
 import { currentProcessMarker, writeMarker } from './marker.js';
 import { makeNetns, makePrivateMount } from './namespaces.js';
 import { hostEngine } from './engines.js';
 import { layoutFor, resolveOptions, SANDBOX_PARENT, SANDBOX_PREFIX, type ContainerdMode, type ImageStore, type SandboxFs, type SandboxLayout, type SandboxOptions } from './options.js';
 import { preflight } from './preflight.js';
+import { run } from './proc.js';
 import { cleanupStaleSandboxes, teardownDir } from './teardown.js';
 import { loadTestImage, type TestImageOptions } from './test-image.js';
 
@@ -45,6 +46,8 @@ export interface Sandbox {
   readonly imageMountPoint: string;
   /** Runs the docker CLI against this sandbox; rejects with its stderr on a non-zero exit. */
   docker(args: string[], opts?: DockerCliOptions): Promise<DockerCliResult>;
+  /** Runs the engine's `ctr` against its containerd, in the sandbox's namespace (to break images as a failed pull would). */
+  ctr(args: string[]): Promise<{ stdout: string; stderr: string }>;
   /** Imports a busybox image with random padding (runs `sleep`, `sh`, `true`); returns its id. */
   importImage(ref: string, opts?: TestImageOptions): Promise<string>;
   /** Statfs of the data root's filesystem. */
@@ -59,6 +62,8 @@ export interface Sandbox {
   clearFill(): Promise<void>;
   /** Imports distinct padded images until the image filesystem is `percent` full; returns their refs. */
   importImagesUntil(percent: number, opts?: ImportUntilOptions): Promise<string[]>;
+  /** Imports images until the engine refuses one for want of space (a pull on a full disk); returns refs and the refusal. */
+  importImagesUntilFull(opts?: ImportUntilOptions): Promise<{ refs: string[]; refusal: string }>;
   /** Stops dockerd as `systemctl restart docker` would (containers get their stop timeout) and starts it again. */
   restart(opts?: RestartOptions): Promise<void>;
   /** SIGKILLs dockerd and its containerd, as a crash would; `restart()` brings it back. */
@@ -185,6 +190,12 @@ class LoopSandbox implements Sandbox {
     return loadTestImage(this.layout.socketPath, ref, opts);
   }
 
+  ctr(args: string[]): Promise<{ stdout: string; stderr: string }> {
+    const address = this.config.containerdSocket ?? join(this.layout.execRoot, 'containerd', 'containerd.sock');
+    const ctr = this.config.engine ? join(this.config.engine.binDirs[0] ?? '', 'ctr') : 'ctr';
+    return run(ctr, ['--address', address, '--namespace', this.layout.containerdNamespace, ...args]);
+  }
+
   usage(): Promise<FsUsage> {
     return fsUsage(this.layout.mountPoint);
   }
@@ -205,6 +216,10 @@ class LoopSandbox implements Sandbox {
 
   importImagesUntil(percent: number, opts?: ImportUntilOptions): Promise<string[]> {
     return importImagesUntil(this.layout.socketPath, this.imageMountPoint, percent, opts);
+  }
+
+  importImagesUntilFull(opts?: ImportUntilOptions): Promise<{ refs: string[]; refusal: string }> {
+    return importImagesUntilFull(this.layout.socketPath, this.imageMountPoint, opts);
   }
 
   async restart(opts: RestartOptions = {}): Promise<void> {

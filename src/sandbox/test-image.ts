@@ -97,7 +97,7 @@ function layers(busybox: Buffer, padBytes: number, seed: number, base: TestImage
 }
 
 /**
- * Loads a test image tagged `ref` and returns its id. STOPSIGNAL SIGKILL because `sleep`
+ * Loads a test image tagged `ref` and returns its id as the engine names it. STOPSIGNAL SIGKILL because `sleep`
  * as PID 1 ignores SIGTERM (the kernel drops default-action signals sent to a pid
  * namespace's init): without it every `docker stop` and daemon restart would wait the
  * full 10 s stop timeout.
@@ -126,5 +126,9 @@ export async function loadTestImage(socketPath: string, ref: string, opts: TestI
     if (msg.error) throw new Error(`Loading test image ${ref} failed: ${msg.error}`);
   }
   if (res.status !== 200) throw new Error(`Loading test image ${ref} failed: HTTP ${res.status} ${res.body.trim()}`);
-  return archive.id;
+  // A graph driver names the image by its config's digest; containerd's image store by
+  // the digest of the manifest it made on load. Ask rather than guess.
+  const loaded = await unixRequest(socketPath, 'GET', `/images/${ref}/json`);
+  if (loaded.status !== 200) throw new Error(`Test image ${ref} is not there after loading it: HTTP ${loaded.status} ${loaded.body.trim()}`);
+  return (JSON.parse(loaded.body) as { Id: string }).Id;
 }
