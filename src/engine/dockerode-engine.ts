@@ -10,6 +10,9 @@ import type { Endpoint, EndpointChoice } from './endpoint.js';
 import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
 import type { ServiceFacts, VersionFacts } from './engine-facts.js';
 import { toEngineError } from './engine-errors.js';
+import { versionComponents } from './engine-product.js';
+import { canonicalImageId } from './image-id.js';
+import { dockerAction } from './podman-events.js';
 import { serviceFactsFromSpec, type RawService } from './service-facts.js';
 
 export interface ConnectOptions {
@@ -66,12 +69,15 @@ export async function connectEngine(choice: EndpointChoice, opts: ConnectOptions
   } catch (err) {
     throw toEngineError(err, endpoint, attempts, '/version');
   }
+  const components = versionComponents(raw);
   const negotiated = negotiateApiVersion(raw.ApiVersion, raw.MinAPIVersion ?? null, endpoint.url);
   const version: VersionFacts = {
     version: raw.Version,
     apiVersion: raw.ApiVersion,
     minApiVersion: raw.MinAPIVersion ?? null,
     negotiatedApiVersion: negotiated,
+    // Podman names itself here ("Podman Engine"): engine-product.ts.
+    ...(components ? { components } : {}),
   };
   // The events stream stays open for days: docker-modem's timeout would cut it every
   // `timeout` ms (it counts idle time on the socket), so streams get a client without one.
@@ -182,7 +188,7 @@ class DockerodeEngine implements EngineApi {
     const items = Array.isArray(raw) ? raw : [];
     return {
       untagged: items.flatMap((i) => (i.Untagged ? [i.Untagged] : [])),
-      deleted: items.flatMap((i) => (i.Deleted ? [i.Deleted] : [])),
+      deleted: items.flatMap((i) => (i.Deleted ? [canonicalImageId(i.Deleted)] : [])),
     };
   }
 
@@ -274,7 +280,7 @@ interface RawEvent {
 function imageSummary(i: RawImage | Docker.ImageInfo): ImageSummary {
   const r = i as RawImage;
   return {
-    id: r.Id,
+    id: canonicalImageId(r.Id),
     // Untagged images come back as ["<none>:<none>"] from older engines and [] or null from newer.
     repoTags: (r.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
     repoDigests: (r.RepoDigests ?? []).filter((d) => d !== '<none>@<none>'),
@@ -293,7 +299,7 @@ function containerSummary(c: RawContainer | Docker.ContainerInfo): ContainerSumm
     id: r.Id,
     names: (r.Names ?? []).map((n) => n.replace(/^\//, '')),
     image: r.Image,
-    imageId: r.ImageID,
+    imageId: canonicalImageId(r.ImageID),
     state: r.State,
     created: r.Created,
     labels: r.Labels ?? {},
@@ -305,7 +311,7 @@ function engineEvent(e: RawEvent): EngineEvent {
   const nano = e.timeNano !== undefined ? BigInt(e.timeNano) : BigInt(e.time ?? 0) * 1_000_000_000n;
   return {
     type: e.Type ?? 'container',
-    action: e.Action ?? e.status ?? '',
+    action: dockerAction(e.Type ?? 'container', e.Action ?? e.status ?? ''),
     actorId: e.Actor?.ID ?? e.id ?? '',
     attributes: e.Actor?.Attributes ?? {},
     timeNano: nano,
