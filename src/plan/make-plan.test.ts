@@ -3,6 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { makePlan } from './make-plan.js';
 import type { Plan } from './plan.js';
 import { renderScript } from './render-script.js';
+import { makeContainerd } from '../doctor/testing/build-facts.js';
 import { GRAPH_FLAG_DROP_IN, planHost, planRequest, recordedInfo } from './testing/plan-inputs.js';
 
 // What each plan decides from the host: which options, which migration, and when it
@@ -37,6 +38,29 @@ describe('makePlan', () => {
     expect(plan.settings['migrate']).toBe('fresh');
     expect(() => makePlan(planRequest('overlay2', { migrate: 'copy' }), fromDm)).toThrow(/--migrate copy needs overlay2 on both sides; the engine runs devicemapper/);
     expect(() => makePlan(planRequest('btrfs', { migrate: 'copy' }), ubuntu())).toThrow(UsageError);
+  });
+
+  it("on containerd's image store, moves the data root with dockerd's own containerd inside it, keeping the snapshotter", () => {
+    const info = recordedInfo('engine-28-containerd-store');
+    const own = makeContainerd({ managedByDockerd: true, root: '/var/lib/docker/containerd/daemon', address: '/var/run/docker/containerd/containerd.sock' });
+    const plan = makePlan(planRequest('overlay2', { dataRoot: '/data/docker' }), planHost({ info, daemonJson: '{"features": {"containerd-snapshotter": true}}', containerd: own }));
+    expect(plan.settings['migrate']).toBe('copy');
+    expect(storageOpts(plan)).toContain('"data-root": "/data/docker"');
+    expect(storageOpts(plan)).not.toContain('storage-driver');
+    expect(plan.summary.join('\n')).toContain("it moves with the data root, to /data/docker/containerd/daemon; the snapshotter stays overlayfs");
+    const verify = plan.steps.find((s) => s.id === 'verify')!.verify.join('\n');
+    expect(verify).toMatch(/driver_status '?driver-type'?\)" == '?io\.containerd\.snapshotter\.v1'?/);
+    expect(verify).toContain('/data/docker/containerd/daemon/io.containerd.content.v1.content');
+  });
+
+  it("refuses on containerd's image store when images live in a separate containerd's root, or for a graph-driver plan", () => {
+    const info = recordedInfo('engine-28-containerd-store');
+    expect(() => makePlan(planRequest('overlay2'), planHost({ info, containerd: makeContainerd() }))).toThrow(
+      /^Images live in containerd's root \/var\/lib\/containerd \(`root` in \/etc\/containerd\/config.toml of containerd pid 812\), not under the data root \/var\/lib\/docker: moving the data root would leave every image behind\. Move containerd's root instead/,
+    );
+    expect(() => makePlan(planRequest('pquota'), planHost({ info, containerd: makeContainerd() }))).toThrow(/`plan pquota` sets up a graph driver it does not use/);
+    expect(() => makePlan(planRequest('zfs', { pool: 'tank' }), planHost({ info, containerd: makeContainerd() }))).toThrow(/`plan zfs` sets up a graph driver/);
+    expect(() => makePlan(planRequest('overlay2'), planHost({ info }))).toThrow(/where containerd's root is was not learned/);
   });
 
   it('refuses a data-root flag in the unit unless asked to take it out', () => {

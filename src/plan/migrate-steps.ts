@@ -145,7 +145,8 @@ export function migrateWarnings(ctx: PlanContext, mode: MigrateMode): string[] {
 /** Copying a data root only works between two overlay2 roots: every driver lays layers out its own way. */
 export function chooseMigrate(ctx: PlanContext, driver: string): MigrateMode {
   const asked = ctx.request.migrate;
-  const canCopy = driver === 'overlay2' && ctx.oldDriver === 'overlay2';
+  // overlay2 on both sides, or containerd's store keeping its snapshotter (its root moves inside the data root).
+  const canCopy = (driver === 'overlay2' || driver === 'overlayfs') && ctx.oldDriver === driver;
   if (asked === 'copy' && !canCopy) {
     throw new UsageError(
       `--migrate copy needs overlay2 on both sides; the engine runs ${ctx.oldDriver ?? 'an unknown driver'} and the plan sets up ${driver}: ` +

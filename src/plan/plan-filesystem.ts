@@ -3,6 +3,7 @@ import { configChange, mountDropIn } from './config-steps.js';
 import { preflightCommands, requireOldDriver, rollbackStartStep, rollbackStopStep, startEngineStep, stopEngineStep } from './engine-steps.js';
 import { devicePreflight, formatStep, formattedByPlan, fstabPreflight, fstabStep, MKFS_TOOL, mountStep, unmountSteps, type FilesystemSpec } from './filesystem-steps.js';
 import { chooseMigrate, migrateSteps, migrateSummary, migrateWarnings } from './migrate-steps.js';
+import { containerdStorePlan } from './image-store-plan.js';
 import { checkStep, preflightStep } from './plan-parts.js';
 import { DEFAULT_NEW_ROOT, type PlanContext } from './plan-context.js';
 import type { Plan, PlanStep } from './plan.js';
@@ -28,13 +29,16 @@ interface FilesystemPlanShape {
 }
 
 function buildFilesystemPlan(ctx: PlanContext, shape: FilesystemPlanShape): Plan {
-  const { spec, driver } = shape;
+  const { spec } = shape;
   const newRoot = spec.mountPoint;
   const oldDriver = requireOldDriver(ctx);
+  const containerdStore = containerdStorePlan(ctx, shape.kind);
+  // With containerd's image store the snapshotter stays as it is: only the root moves.
+  const driver = containerdStore ? containerdStore.snapshotter : shape.driver;
   const mode = chooseMigrate(ctx, driver);
   const migrate = migrateSteps(ctx, mode, newRoot);
   const config = configChange(ctx, {
-    set: { 'data-root': newRoot, 'storage-driver': driver, ...(shape.storageOpts ? { 'storage-opts': shape.storageOpts } : {}) },
+    set: { 'data-root': newRoot, ...(containerdStore ? {} : { 'storage-driver': driver }), ...(shape.storageOpts ? { 'storage-opts': shape.storageOpts } : {}) },
   });
   const dropIn = mountDropIn(ctx, [`RequiresMountsFor=${newRoot}`], newRoot);
   const tools = [MKFS_TOOL[spec.fs], 'blkid', 'findmnt', 'lsblk', 'mountpoint', ...(spec.fs === 'xfs' ? ['xfs_info'] : []), ...(mode === 'copy' ? ['rsync'] : [])];
@@ -59,7 +63,7 @@ function buildFilesystemPlan(ctx: PlanContext, shape: FilesystemPlanShape): Plan
     checkStep('verify', `Verify: ${driver} on ${spec.fs} at ${newRoot}`, [
       infoEquals('{{.Driver}}', driver),
       infoEquals('{{.DockerRootDir}}', newRoot),
-      ...shape.verify,
+      ...(containerdStore ? containerdStore.verify(newRoot) : shape.verify),
       ...migrate.verify,
     ]),
   ];
@@ -73,7 +77,7 @@ function buildFilesystemPlan(ctx: PlanContext, shape: FilesystemPlanShape): Plan
   return {
     kind: shape.kind,
     title: shape.title,
-    summary: [...shape.summary, migrateSummary(ctx, mode, newRoot), ...config.changes],
+    summary: [...shape.summary, ...(containerdStore ? [containerdStore.summary(newRoot)] : []), migrateSummary(ctx, mode, newRoot), ...config.changes],
     warnings: [
       ...shape.warnings,
       ...(ctx.request.forceFormat ? [`--force-format: whatever ${ctx.request.device} holds is erased without a check.`] : []),

@@ -6,12 +6,13 @@
 //   engine-stop DIR | engine-start DIR
 //     stop or start only the dockerd of a sandbox started with --root-in-daemon-json, the
 //     way systemctl stop/start docker would: what `dockwarden plan --stop-command` runs
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fetchedEngines } from './engines.js';
 import { readMarker } from './marker.js';
 import { layoutFor, SANDBOX_PARENT, SANDBOX_PREFIX, type SandboxFs } from './options.js';
-import { startDaemon, stopDaemon } from './dockerd.js';
+import { startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
 import { preflight } from './preflight.js';
 import { startSandbox } from './sandbox.js';
 import { teardownDir } from './teardown.js';
@@ -74,11 +75,12 @@ async function engineStop(argv: string[]): Promise<void> {
   await stopDaemon(layoutFor(await sandboxDir(argv[0])), log);
 }
 
-/** Starts dockerd again from the sandbox's daemon.json alone, as it stands now. */
+/** Starts the sandbox's dockerd again (the same engine, and its separate containerd if it has one) from its daemon.json alone, as it stands now. */
 async function engineStart(argv: string[]): Promise<void> {
   const layout = layoutFor(await sandboxDir(argv[0]));
-  const { dockerd } = await preflight('ext4');
-  await startDaemon(layout, { dockerd, engine: null, containerdSocket: null, dataRoot: '', storageDriver: undefined, daemonJson: {}, extraArgs: [], rootInDaemonJson: true }, log);
+  const saved = await readFile(layout.enginePath, 'utf8').then((t) => JSON.parse(t) as Pick<DaemonConfig, 'dockerd' | 'engine' | 'containerdSocket'>, () => null);
+  const running = saved ?? { dockerd: (await preflight('ext4')).dockerd, engine: null, containerdSocket: null };
+  await startDaemon(layout, { ...running, dataRoot: '', storageDriver: undefined, daemonJson: {}, extraArgs: [], rootInDaemonJson: true }, log);
 }
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = { start, stop, 'engine-stop': engineStop, 'engine-start': engineStart };

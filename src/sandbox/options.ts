@@ -118,6 +118,8 @@ export interface SandboxLayout {
   netnsPath: string;
   fillerPath: string;
   containerdNamespace: string;
+  /** Which dockerd and containerd the sandbox runs: what `scripts/sandbox engine-start` starts again. */
+  enginePath: string;
   /** A separate containerd's disk, mount, root (on that mount), state, socket, config and log. */
   containerdImage: string;
   containerdMount: string;
@@ -151,6 +153,7 @@ export function layoutFor(dir: string): SandboxLayout {
     netnsPath: join(dir, 'netns'),
     fillerPath: join(mountPoint, 'filler'),
     containerdNamespace: `dw-${id}`,
+    enginePath: join(dir, 'engine.json'),
     containerdImage: join(dir, 'containerd.img'),
     containerdMount: join(dir, 'cmnt'),
     containerdRoot: join(dir, 'cmnt', 'containerd'),

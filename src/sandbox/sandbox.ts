@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startContainerd } from './containerd.js';
 import { attachBlankDisk, makeDisk } from './disk.js';
@@ -129,6 +129,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await makeNetns(layout.netnsPath);
     await mkdir(layout.cliConfigDir);
     await makeDisk(tools.mkfs, o.fs, layout.image, o.sizeMb, layout.mountPoint);
+    await writeFile(layout.enginePath, `${JSON.stringify({ dockerd: config.dockerd, engine: config.engine, containerdSocket: config.containerdSocket })}\n`);
     if (separate) {
       if (!engine) throw new Error('No containerd to start: install docker.io (scripts/install-test-deps.sh) or pass a fetched engine.');
       await makeDisk(tools.mkfs, o.fs, layout.containerdImage, o.containerdSizeMb, layout.containerdMount);

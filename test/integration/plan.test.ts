@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchedEngines } from '../../src/sandbox/engines.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../support/run-cli.js';
 import { runCommand } from '../support/run-command.js';
@@ -211,5 +212,61 @@ describe('plan pquota, run for real', () => {
     expect(r.output).toContain('no XFS quota support');
     expect(r.output).not.toContain('[2/');
     expect(await info(sandbox, '{{.Driver}} {{.DockerRootDir}}')).toBe(`overlay2 ${sandbox.dataRoot}`);
+  });
+});
+
+// containerd's image store: dockerd's own containerd keeps images under the data root, so
+// the overlay2 plan moves them with it; a separate containerd keeps them elsewhere, so it
+// refuses and says how to move containerd's root instead. On the newest fetched engine.
+const { engines } = await fetchedEngines();
+const newest = engines.find((e) => e.id === 'sid') ?? engines.at(-1);
+if (!newest) console.warn('plan on containerd\'s image store skipped: no engine from scripts/fetch-engines.sh runs here.');
+
+describe.runIf(newest !== undefined)(`plan overlay2 on containerd's image store (${newest?.label ?? 'no engine'}), run for real`, () => {
+  let sandbox: Sandbox;
+  let device: string;
+  let idsBefore: string[];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512, rootInDaemonJson: true, engine: newest, imageStore: 'containerd' });
+    await sandbox.importImage('app/web:1', { sizeBytes: 4 * MiB });
+    await sandbox.importImage('app/worker:1', { sizeBytes: 4 * MiB });
+    await sandbox.docker(['volume', 'create', 'data']);
+    await sandbox.docker(['run', '--name', 'writer', '--network', 'none', '-v', 'data:/data', 'app/web:1', 'sh', '-c', 'echo kept > /data/proof']);
+    idsBefore = await imageIds(sandbox);
+    device = await sandbox.blankDevice(320);
+  });
+
+  afterAll(async () => sandbox?.stop());
+
+  it("moves the data root and containerd's root inside it; images, containers and volumes come along on the same snapshotter", async () => {
+    const script = await makePlan(sandbox, 'overlay2', device, ['--migrate', 'copy']);
+    expect((await runCommand('shellcheck', [script])).code).toBe(0);
+    const r = await runScript(script, ['--yes'], sandbox.dockerHost);
+    expect(r.output).toContain('Done.');
+    expect(r.code).toBe(0);
+    const newRoot = join(sandbox.dir, 'root-overlay2');
+    expect(await info(sandbox, '{{.Driver}} {{.DockerRootDir}}')).toBe(`overlayfs ${newRoot}`);
+    expect((await driverStatus(sandbox))['driver-type']).toBe('io.containerd.snapshotter.v1');
+    expect(existsSync(join(newRoot, 'containerd/daemon/io.containerd.content.v1.content/blobs'))).toBe(true);
+    expect(await imageIds(sandbox)).toEqual(idsBefore);
+    const proof = await sandbox.docker(['run', '--rm', '--network', 'none', '-v', 'data:/data', 'app/worker:1', 'cat', '/data/proof']);
+    expect(proof.stdout.trim()).toBe('kept');
+  });
+});
+
+describe.runIf(newest !== undefined)("plan overlay2 with a separate containerd's image store", () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ fs: 'ext4', sizeMb: 256, containerdSizeMb: 128, engine: newest, imageStore: 'containerd', containerd: 'separate' });
+  });
+  afterAll(async () => sandbox?.stop());
+
+  it("refuses in one line: moving the data root would leave every image in containerd's root behind", async () => {
+    const r = await runCli(['--host', sandbox.dockerHost, 'plan', 'overlay2', '--device', '/dev/sdx', '--data-root', '/data/docker']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`Images live in containerd's root ${sandbox.containerdRoot}`);
+    expect(r.stderr).toContain('moving the data root would leave every image behind');
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { makeFacts, makeLocal, makeSetting } from '../../doctor/testing/build-facts.js';
 import type { DockerInfo } from '../../engine/docker-info.js';
-import type { ConfigSetting } from '../../host/local-facts.js';
+import type { ConfigSetting, ContainerdFacts } from '../../host/local-facts.js';
 import type { PlanHost, PlanRequest } from '../plan-context.js';
 import type { PlanKind } from '../plan.js';
 
@@ -18,13 +18,15 @@ export interface HostShape {
   daemonJson?: string | null;
   settings?: ConfigSetting[];
   files?: Record<string, string | null>;
+  /** containerd's image store: where its containerd keeps images. */
+  containerd?: ContainerdFacts;
 }
 
 export function planHost(shape: HostShape): PlanHost {
   const text = shape.daemonJson ?? null;
   const json = text === null ? {} : (JSON.parse(text) as Record<string, unknown>);
   const settings = [...Object.entries(json).map(([k, v]) => makeSetting(k, typeof v === 'string' ? v : JSON.stringify(v))), ...(shape.settings ?? [])];
-  const facts = makeFacts({ info: shape.info, host: makeLocal({ kernelRelease: shape.info.KernelVersion ?? null }, settings) });
+  const facts = makeFacts({ info: shape.info, host: makeLocal({ kernelRelease: shape.info.KernelVersion ?? null, containerd: shape.containerd ?? null }, settings) });
   return { facts, daemonJson: { path: '/etc/docker/daemon.json', text, json }, files: shape.files ?? {} };
 }
 
