@@ -192,3 +192,33 @@ describe.each(matrix.entries.map((e) => [e.name, e] as const))('%s', (_name: str
     }
   });
 });
+
+// Switching stores hides every image of the other one, as a data-root move does (story 002).
+const newest = matrix.entries.filter((e) => e.engine).at(-1)?.engine;
+describe.runIf(newest !== undefined)(`the agent on an engine that switches image stores (${newest?.id ?? 'none'})`, () => {
+  let sandbox: Sandbox;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dw-switch-'));
+    sandbox = await startSandbox({ fs: 'ext4', sizeMb: 384, engine: newest });
+    for (let i = 1; i <= 6; i++) await sandbox.importImage(`switch/img:${i}`, { sizeBytes: MiB });
+  }, 120_000);
+  afterAll(async () => {
+    await sandbox?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('flags the switch to containerd\'s image store as data-root.drift, naming both stores and the way back', async () => {
+    const agent = await startAgentProcess(['--host', sandbox.dockerHost, '--db', join(dir, 'a.db'), '--interval', '1s', '--gc-interval', '1h', '--no-gc']);
+    try {
+      await eventually(async () => (await agent.get('/healthz')).json<{ engineUp: boolean }>().engineUp, 30_000, 'the agent to see the engine');
+      await sandbox.restart({ daemonJson: { features: { 'containerd-snapshotter': true } } });
+      const drift = await eventually(async () => (await agent.get('/api/findings')).json<{ findings: { id: string; severity: string; title: string; fix: { summary: string } }[] }>().findings.find((f) => f.id === 'data-root.drift'), 60_000, 'data-root.drift');
+      expect(drift.severity).toBe('critical');
+      expect(drift.title).toBe(`The image store switched from the overlay2 graph driver to containerd's image store (overlayfs snapshotter) on ${sandbox.dataRoot}`);
+      expect(drift.fix.summary).toContain('"features": {"containerd-snapshotter": false}');
+    } finally {
+      expect(await agent.stop()).toBe(0);
+    }
+  });
+});
