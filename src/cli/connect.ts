@@ -1,6 +1,6 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { contextHost, contextMetaPath, currentContextOf, type ContextChoice } from '../engine/docker-context.js';
+import { contextEndpoint, contextMetaPath, contextTls, contextTlsDir, currentContextOf, type ContextChoice } from '../engine/docker-context.js';
 import { chooseEndpoint, type EndpointChoice } from '../engine/endpoint.js';
 import type { EngineApi } from '../engine/engine-api.js';
 
@@ -37,9 +37,19 @@ function dockerContext(env: NodeJS.ProcessEnv, homeDir: string): ContextChoice |
   const name = fromEnv || fromConfig;
   if (!name) return undefined;
   const from = fromEnv ? 'DOCKER_CONTEXT' : `${configDir}/config.json`;
-  if (name === 'default') return { name, from, host: null };
+  if (name === 'default') return { name, from, host: null, tls: null };
   const metaPath = contextMetaPath(configDir, name);
-  return { name, from, host: contextHost(name, readOrNull(metaPath), metaPath) };
+  const endpoint = contextEndpoint(name, readOrNull(metaPath), metaPath);
+  const tlsDir = contextTlsDir(configDir, name);
+  return { name, from, host: endpoint.host, tls: contextTls(endpoint, tlsDir, isDirectory(tlsDir)) };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function chooseEndpointFromEnv(hostFlag: string | undefined, env: NodeJS.ProcessEnv): EndpointChoice {

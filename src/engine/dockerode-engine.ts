@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
@@ -6,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import { negotiateApiVersion } from './api-version.js';
 import type { DockerInfo } from './docker-info.js';
 import { dockerInfoSchema } from './docker-info.js';
-import type { Endpoint, EndpointChoice } from './endpoint.js';
+import type { Endpoint, EndpointChoice, TlsSettings } from './endpoint.js';
 import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
 import type { ServiceFacts, VersionFacts } from './engine-facts.js';
 import { toEngineError } from './engine-errors.js';
@@ -14,6 +15,7 @@ import { versionComponents } from './engine-product.js';
 import { canonicalImageId } from './image-id.js';
 import { dockerAction } from './podman-events.js';
 import { serviceFactsFromSpec, type RawService } from './service-facts.js';
+import { explainTlsFailure } from './tls-failure.js';
 
 export interface ConnectOptions {
   /** SSH agent socket for ssh:// endpoints (SSH_AUTH_SOCK), passed in by the CLI. */
@@ -36,23 +38,60 @@ function dockerodeOptions(endpoint: Endpoint, opts: ConnectOptions): Docker.Dock
       } as Docker.DockerOptions;
     case 'tcp': {
       if (!endpoint.tls) return { protocol: 'http', host: endpoint.host, port: endpoint.port };
-      const read = (name: string): Buffer => {
-        const file = `${endpoint.tls!.certPath}/${name}`;
-        try {
-          return readFileSync(file);
-        } catch (err) {
-          throw new UsageError(`TLS is on for ${endpoint.url} but ${file} cannot be read (${(err as NodeJS.ErrnoException).code}): set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem.`);
-        }
-      };
+      const { ca, cert, key } = readTlsFiles(endpoint.url, endpoint.tls);
       return {
         protocol: 'https',
         host: endpoint.host,
         port: endpoint.port,
-        ca: read('ca.pem'),
-        cert: read('cert.pem'),
-        key: read('key.pem'),
+        ca,
+        cert,
+        key,
+        // docker-modem passes no rejectUnauthorized of its own; an agent's options win.
+        ...(endpoint.tls.verify ? {} : { agent: new HttpsAgent({ rejectUnauthorized: false }) }),
       } as Docker.DockerOptions;
     }
+  }
+}
+
+/** ca.pem, cert.pem and key.pem from the TLS directory, as the docker CLI reads them. */
+function readTlsFiles(url: string, tls: TlsSettings): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const fix = tls.from.startsWith('docker context ')
+    ? `create the context again with \`docker context create NAME --docker host=${url},ca=…,cert=…,key=…\``
+    : 'set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem';
+  const read = (name: string, required: boolean): Buffer | undefined => {
+    const file = `${tls.certPath}/${name}`;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && !required) return undefined;
+      throw new UsageError(`TLS is on for ${url} (${tls.from}) but ${file} cannot be read (${code}): ${fix}.`);
+    }
+  };
+  const ca = read('ca.pem', tls.caRequired);
+  const cert = read('cert.pem', false);
+  const key = read('key.pem', false);
+  if (Boolean(cert) !== Boolean(key)) {
+    throw new UsageError(`TLS for ${url} (${tls.from}): ${tls.certPath} holds ${cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}; a client certificate needs both: ${fix}.`);
+  }
+  return { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
+}
+
+/**
+ * docker-modem's constructor reads DOCKER_HOST (and with an ssh:// one, SSH_AUTH_SOCK),
+ * DOCKER_CERT_PATH (its three files, synchronously: a missing cert.pem throws) and
+ * DOCKER_CLIENT_TIMEOUT (as milliseconds: it would cut the events stream) from
+ * process.env, and lets them override what it is given. The endpoint was already chosen
+ * from the same variables: build the client with them out of sight.
+ */
+function dockerClient(options: Docker.DockerOptions): Docker {
+  const hidden = ['DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX'];
+  const saved = hidden.map((name) => [name, process.env[name]] as const);
+  for (const name of hidden) delete process.env[name];
+  try {
+    return new Docker(options);
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }
 }
 
@@ -62,12 +101,13 @@ export async function connectEngine(choice: EndpointChoice, opts: ConnectOptions
   const base = dockerodeOptions(endpoint, opts);
   const timeout = opts.timeoutMs ?? 30_000;
   // The first call goes without a version prefix: every engine answers /version that way.
-  const probe = new Docker({ ...base, timeout });
+  const probe = dockerClient({ ...base, timeout });
   let raw: Docker.DockerVersion;
   try {
     raw = await probe.version();
   } catch (err) {
-    throw toEngineError(err, endpoint, attempts, '/version');
+    // The first request is where a TLS handshake fails: say which side refused what.
+    throw toEngineError(explainTlsFailure(err, endpoint, Boolean(base.cert)), endpoint, attempts, '/version');
   }
   const components = versionComponents(raw);
   const negotiated = negotiateApiVersion(raw.ApiVersion, raw.MinAPIVersion ?? null, endpoint.url);
@@ -82,7 +122,7 @@ export async function connectEngine(choice: EndpointChoice, opts: ConnectOptions
   // The events stream stays open for days: docker-modem's timeout would cut it every
   // `timeout` ms (it counts idle time on the socket), so streams get a client without one.
   const versioned = { ...base, version: `v${negotiated}` };
-  return new DockerodeEngine(new Docker({ ...versioned, timeout }), new Docker(versioned), endpoint, attempts, version);
+  return new DockerodeEngine(dockerClient({ ...versioned, timeout }), dockerClient(versioned), endpoint, attempts, version);
 }
 
 class DockerodeEngine implements EngineApi {

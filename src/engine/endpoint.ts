@@ -13,10 +13,27 @@ export type Endpoint =
       url: string;
       host: string;
       port: number;
-      /** DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, or a tcp port of 2376. */
-      tls: { certPath: string; verify: boolean } | null;
+      /** DOCKER_TLS_VERIFY / DOCKER_CERT_PATH or a tcp port of 2376; a context's own material. */
+      tls: TlsSettings | null;
     }
   | { kind: 'ssh'; url: string; host: string; port: number; username: string | undefined };
+
+/** How to speak TLS to a tcp:// engine, decided as the docker CLI decides it. */
+export interface TlsSettings {
+  /** The directory holding ca.pem, cert.pem and key.pem. */
+  certPath: string;
+  /** Check the engine's certificate: against ca.pem when there is one, else the system's CAs. */
+  verify: boolean;
+  /** Who asked for TLS and chose the directory, for messages: "DOCKER_TLS_VERIFY", "docker context prod". */
+  from: string;
+  /**
+   * With DOCKER_TLS_VERIFY the docker CLI refuses to go on without ca.pem; a context's
+   * store holds only what `docker context create` was given (no ca: the system's CAs).
+   * cert.pem and key.pem are always optional (an engine may not ask for a client
+   * certificate), but one without the other is an error.
+   */
+  caRequired: boolean;
+}
 
 export interface EndpointChoice {
   endpoint: Endpoint;
@@ -58,8 +75,12 @@ export function chooseEndpoint(inputs: EndpointInputs): EndpointChoice {
   }
   attempts.push('DOCKER_HOST: unset');
   if (inputs.context && inputs.context.host) {
-    attempts.push(`docker context ${inputs.context.name} (${inputs.context.from}): ${inputs.context.host}`);
-    return { endpoint: parseHostUrl(inputs.context.host, `docker context ${inputs.context.name}`, inputs), attempts };
+    const { name, from, host, tls } = inputs.context;
+    attempts.push(`docker context ${name} (${from}): ${host}${tls ? `, TLS material in ${tls.dir}${tls.skipVerify ? ', skip-tls-verify' : ''}` : ''}`);
+    // A context carries its own TLS settings: DOCKER_TLS_VERIFY and DOCKER_CERT_PATH only
+    // ever apply to DOCKER_HOST, as in the docker CLI.
+    const contextTls: TlsSettings | null = tls ? { certPath: tls.dir, verify: !tls.skipVerify, from: `docker context ${name}`, caRequired: false } : null;
+    return { endpoint: parseHostUrl(host, `docker context ${name}`, inputs, contextTls), attempts };
   }
   attempts.push(inputs.context ? `docker context: ${inputs.context.name} (local socket)` : 'docker context: none');
   const candidates = localSocketCandidates(inputs);
@@ -79,8 +100,12 @@ function unixEndpoint(socketPath: string): Endpoint {
   return { kind: 'unix', url: `unix://${socketPath}`, socketPath };
 }
 
-/** Parses a Docker host URL as the docker CLI accepts it: unix://, tcp://, ssh://, or host:port. */
-export function parseHostUrl(raw: string, from: string, inputs: Pick<EndpointInputs, 'env' | 'homeDir'>): Endpoint {
+/**
+ * Parses a Docker host URL as the docker CLI accepts it: unix://, tcp://, ssh://, or
+ * host:port. `contextTls` is a context's own TLS setting (null: none); without it, TLS
+ * comes from DOCKER_TLS_VERIFY, DOCKER_TLS and DOCKER_CERT_PATH.
+ */
+export function parseHostUrl(raw: string, from: string, inputs: Pick<EndpointInputs, 'env' | 'homeDir'>, contextTls?: TlsSettings | null): Endpoint {
   const value = raw.trim();
   if (value.startsWith('unix://')) {
     const socketPath = value.slice('unix://'.length);
@@ -109,16 +134,34 @@ export function parseHostUrl(raw: string, from: string, inputs: Pick<EndpointInp
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${from} ${raw} has an unsupported scheme ${url.protocol}; use unix://, tcp:// or ssh://.`);
   }
-  const verify = Boolean(inputs.env['DOCKER_TLS_VERIFY']) && inputs.env['DOCKER_TLS_VERIFY'] !== '0';
-  const port = url.port ? Number(url.port) : verify || url.protocol === 'https:' ? 2376 : 2375;
-  // Like the docker CLI: TLS when DOCKER_TLS_VERIFY is set, or DOCKER_TLS, or the TLS port.
-  const wantsTls = verify || Boolean(inputs.env['DOCKER_TLS']) || url.protocol === 'https:' || port === 2376;
-  const certPath = inputs.env['DOCKER_CERT_PATH'] || `${inputs.homeDir}/.docker`;
+  const tls = contextTls === undefined ? tlsFromEnv(inputs, url) : contextTls;
+  const port = url.port ? Number(url.port) : tls || url.protocol === 'https:' ? 2376 : 2375;
   return {
     kind: 'tcp',
     url: `tcp://${url.host}`,
     host,
     port,
-    tls: wantsTls ? { certPath, verify } : null,
+    // dockerode's habit, kept: an engine on the TLS port is spoken to in TLS even unasked.
+    tls: tls ?? (contextTls === undefined && port === 2376 ? tlsFromEnv(inputs, url, true) : null),
+  };
+}
+
+/**
+ * Like the docker CLI: DOCKER_TLS_VERIFY (any value but "0") verifies the engine against
+ * DOCKER_CERT_PATH/ca.pem (default ~/.docker), which must exist; DOCKER_TLS alone speaks
+ * TLS without verifying. An https:// URL or port 2376 without either verifies against
+ * ca.pem when there is one, else the system's CAs: never less safe than asked.
+ */
+function tlsFromEnv(inputs: Pick<EndpointInputs, 'env' | 'homeDir'>, url: URL, tlsPort = false): TlsSettings | null {
+  const env = inputs.env;
+  const verifyFlag = Boolean(env['DOCKER_TLS_VERIFY']) && env['DOCKER_TLS_VERIFY'] !== '0';
+  const asked = verifyFlag ? 'DOCKER_TLS_VERIFY' : env['DOCKER_TLS'] ? 'DOCKER_TLS' : url.protocol === 'https:' ? 'https://' : tlsPort ? 'port 2376' : null;
+  if (asked === null) return null;
+  const certPath = env['DOCKER_CERT_PATH'] || `${inputs.homeDir}/.docker`;
+  return {
+    certPath,
+    verify: asked !== 'DOCKER_TLS',
+    from: `${asked}${env['DOCKER_CERT_PATH'] ? '' : ', DOCKER_CERT_PATH unset'}`,
+    caRequired: verifyFlag,
   };
 }
