@@ -1,5 +1,5 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { contextEndpoint, contextMetaPath, contextTls, contextTlsDir, currentContextOf, type ContextChoice } from '../engine/docker-context.js';
 import { chooseEndpoint, type EndpointChoice } from '../engine/endpoint.js';
 import type { EngineApi } from '../engine/engine-api.js';
@@ -52,6 +52,15 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** Who ssh logs in as when the URL names nobody: the local user, as `ssh host` does. */
+function localUserName(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return env['USER'] || env['LOGNAME'] || undefined; // a uid without a passwd entry (containers)
+  }
+}
+
 export function chooseEndpointFromEnv(hostFlag: string | undefined, env: NodeJS.ProcessEnv): EndpointChoice {
   const homeDir = homedir();
   // --host and DOCKER_HOST win over contexts, as in the docker CLI: read contexts only when needed.
@@ -66,6 +75,7 @@ export async function connectFromEnv(choice: EndpointChoice, env: NodeJS.Process
   const timeout = Number(env['DOCKER_CLIENT_TIMEOUT']);
   return connectEngine(choice, {
     sshAuthSock: env['SSH_AUTH_SOCK'],
+    sshUser: localUserName(env),
     ...(Number.isFinite(timeout) && timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
   });
 }

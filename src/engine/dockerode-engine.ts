@@ -15,11 +15,14 @@ import { versionComponents } from './engine-product.js';
 import { canonicalImageId } from './image-id.js';
 import { dockerAction } from './podman-events.js';
 import { serviceFactsFromSpec, type RawService } from './service-facts.js';
+import { sshDialAgent } from './ssh-dial.js';
 import { explainTlsFailure } from './tls-failure.js';
 
 export interface ConnectOptions {
   /** SSH agent socket for ssh:// endpoints (SSH_AUTH_SOCK), passed in by the CLI. */
   sshAuthSock?: string;
+  /** Who to log in as when an ssh:// URL names nobody (ssh's own default: the local user). */
+  sshUser?: string;
   /** Per-request timeout; the events stream has none. */
   timeoutMs?: number;
 }
@@ -29,12 +32,21 @@ function dockerodeOptions(endpoint: Endpoint, opts: ConnectOptions): Docker.Dock
     case 'unix':
       return { socketPath: endpoint.socketPath };
     case 'ssh':
+      // ssh2 authenticates only through the agent here (no key files, no ~/.ssh/config):
+      // without one it would fail later with "All configured authentication methods failed".
+      if (!opts.sshAuthSock) {
+        throw new UsageError(`${endpoint.url} needs an ssh-agent holding the key for ${endpoint.host} and SSH_AUTH_SOCK is unset: run \`eval "$(ssh-agent)"\` and \`ssh-add\`, then try again.`);
+      }
+      // Plain HTTP through an agent whose connections are ssh + dial-stdio (ssh-dial.ts),
+      // rather than docker-modem's protocol 'ssh'.
       return {
-        protocol: 'ssh',
+        protocol: 'http',
         host: endpoint.host,
         port: endpoint.port,
-        username: endpoint.username,
-        sshOptions: opts.sshAuthSock ? { agent: opts.sshAuthSock } : {},
+        agent: sshDialAgent(
+          { host: endpoint.host, port: endpoint.port, username: endpoint.username ?? opts.sshUser, agent: opts.sshAuthSock, readyTimeout: opts.timeoutMs ?? 30_000 },
+          endpoint.url,
+        ),
       } as Docker.DockerOptions;
     case 'tcp': {
       if (!endpoint.tls) return { protocol: 'http', host: endpoint.host, port: endpoint.port };
