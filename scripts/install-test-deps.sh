@@ -37,6 +37,12 @@ command -v conmon >/dev/null 2>&1 || need+=(conmon)
 command -v crun >/dev/null 2>&1 || need+=(crun)
 command -v catatonit >/dev/null 2>&1 || need+=(catatonit)
 dpkg-query -W -f='${Status}' netavark 2>/dev/null | grep -q 'install ok installed' || need+=(netavark)
+# remote-engine tests (test/integration/remote.test.ts): an ssh:// engine through Debian's
+# sshd on loopback in a sandbox's network namespace (the package's own ssh service is
+# disabled again below), ssh-agent/ssh-add/ssh-keygen, and openssl for the TLS certificates
+[ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1 || need+=(openssh-server)
+command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]}; run as root or install them: apt-get install ${need[*]}" >&2
@@ -77,5 +83,17 @@ if [[ " ${need[*]} " == *" podman "* ]] && command -v systemctl >/dev/null 2>&1;
     systemctl disable --now "${podman_units[@]}" >/dev/null 2>&1 || true
   else
     systemctl disable "${podman_units[@]}" >/dev/null 2>&1 || true
+  fi
+fi
+# The openssh-server package enables (and, where policy-rc.d allows, starts) the host's
+# ssh service; the tests start their own sshd with a private config and want no other.
+if [[ " ${need[*]} " == *" openssh-server "* ]]; then
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  elif command -v systemctl >/dev/null 2>&1; then
+    systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true
+  fi
+  if command -v update-rc.d >/dev/null 2>&1; then
+    update-rc.d ssh disable >/dev/null 2>&1 || true
   fi
 fi
