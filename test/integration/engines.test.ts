@@ -8,6 +8,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { loadMultiPlatformImage } from '../../src/sandbox/oci-archive.js';
 import { eventually, startAgentProcess } from '../support/agent-process.js';
 import { engineMatrix, sandboxOptions, type MatrixEntry } from '../support/engine-matrix.js';
+import { loadProtectedImages } from '../support/protected-images.js';
 import { runCli } from '../support/run-cli.js';
 
 // doctor, gc and the agent on every engine and layout our users run: Docker 20.10 (API
@@ -44,29 +45,8 @@ describe.each(matrix.entries.map((e) => [e.name, e] as const))('%s', (_name: str
 
   beforeAll(async () => {
     sandbox = await startSandbox({ fs: 'ext4', sizeMb: 640, containerdSizeMb: 400, ...sandboxOptions(entry) });
-    const d = (args: string[]) => sandbox.docker(args);
-    await d(['swarm', 'init', '--advertise-addr', '127.0.0.1']);
-    await d(['swarm', 'update', '--task-history-limit', '0']);
-    const load = async (name: string, ref: string) => (ids[name] = await sandbox.importImage(ref, { sizeBytes: 6 * MiB }));
-    await load('running', 'keep/running:1');
-    await d(['run', '-d', '--network', 'none', '--name', 'web-1', 'keep/running:1', 'sleep', '600']);
-    await load('stopped', 'keep/stopped:1');
-    await d(['create', '--network', 'none', '--name', 'batch-1', 'keep/stopped:1', 'true']);
-    await load('svcPrevious', 'svc/api:1');
-    await load('svcCurrent', 'svc/api:2');
-    await d(['service', 'create', '--detach', '--quiet', '--name', 'api', 'svc/api:1', 'sleep', '600']);
-    await d(['service', 'update', '--detach', '--quiet', '--image', 'svc/api:2', 'api']);
-    await load('pinned', 'infra/proxy:1');
-    // Loading a newer image under the same tag leaves the old one dangling (Engine 26's
-    // containerd store drops it instead: there is then no dangling image to go first).
-    await load('dangling', 'app/web:1');
-    await sandbox.importImage('app/web:1', { sizeBytes: 6 * MiB, seed: 7 });
+    Object.assign(ids, await loadProtectedImages(sandbox, 6 * MiB));
     hasDangling = (await imageIds()).includes(ids['dangling']!);
-    for (let i = 0; i < 100; i++) {
-      const ps = (await d(['ps', '-a', '--filter', 'label=com.docker.swarm.service.name=api', '--format', '{{.Image}} {{.State}}'])).stdout.trim();
-      if (ps === 'svc/api:2 running') break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
     const { refusal } = await sandbox.importImagesUntilFull({ prefix: 'fill/img', sizeBytes: 16 * MiB });
     expect(refusal).toMatch(/no space left on device/i);
   }, 600_000);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GcReport } from '../../src/gc/gc-report.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { loadProtectedImages } from '../support/protected-images.js';
 import { runCli } from '../support/run-cli.js';
 
 // gc against a real engine on a small, nearly full ext4: what containers (running or
@@ -24,31 +25,8 @@ async function imageIds(): Promise<string[]> {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512 });
-  const d = (args: string[]) => sandbox.docker(args);
-  // task-history-limit 0: swarm removes a service's old task containers at once, so the
-  // previous spec is the only thing that keeps the rollback image.
-  await d(['swarm', 'init', '--advertise-addr', '127.0.0.1']);
-  await d(['swarm', 'update', '--task-history-limit', '0']);
-  const load = async (name: string, ref: string) => (ids[name] = await sandbox.importImage(ref, { sizeBytes: 8 * MiB }));
-  await load('running', 'keep/running:1');
-  await d(['run', '-d', '--name', 'web-1', 'keep/running:1', 'sleep', '600']);
-  await load('stopped', 'keep/stopped:1');
-  await d(['create', '--name', 'batch-1', 'keep/stopped:1', 'true']);
-  await load('svcPrevious', 'svc/api:1');
-  await load('svcCurrent', 'svc/api:2');
-  await d(['service', 'create', '--detach', '--quiet', '--name', 'api', 'svc/api:1', 'sleep', '600']);
-  await d(['service', 'update', '--detach', '--quiet', '--image', 'svc/api:2', 'api']);
-  await load('pinned', 'infra/proxy:1');
-  // Tagging a newer image with the same name leaves the old one dangling.
-  await load('dangling', 'app/web:1');
-  await sandbox.importImage('app/web:1', { sizeBytes: 8 * MiB, seed: 7 });
+  Object.assign(ids, await loadProtectedImages(sandbox, 8 * MiB));
   await sandbox.importImagesUntil(88, { prefix: 'fill/img', sizeBytes: 16 * MiB });
-  // Wait until the service runs the new image and swarm has removed the old task.
-  for (let i = 0; i < 100; i++) {
-    const ps = (await d(['ps', '-a', '--filter', 'label=com.docker.swarm.service.name=api', '--format', '{{.Image}} {{.State}}'])).stdout.trim();
-    if (ps === 'svc/api:2 running') break;
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }, 300_000);
 
 afterAll(async () => sandbox?.stop());

@@ -60,6 +60,20 @@ async function imageIds(sandbox: Sandbox): Promise<string[]> {
   return (await sandbox.docker(['image', 'ls', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean).sort();
 }
 
+/** Two images, a volume and a stopped container that wrote to it: what a move must bring along. Returns the image ids. */
+async function seedWorkload(sandbox: Sandbox): Promise<string[]> {
+  await sandbox.importImage('app/web:1', { sizeBytes: 4 * MiB });
+  await sandbox.importImage('app/worker:1', { sizeBytes: 4 * MiB });
+  await sandbox.docker(['volume', 'create', 'data']);
+  await sandbox.docker(['run', '--name', 'writer', '--network', 'none', '-v', 'data:/data', 'app/web:1', 'sh', '-c', 'echo kept > /data/proof']);
+  return imageIds(sandbox);
+}
+
+/** The volume still holds what the stopped container wrote, read by a container of the other image. */
+async function workloadProof(sandbox: Sandbox): Promise<string> {
+  return (await sandbox.docker(['run', '--rm', '--network', 'none', '-v', 'data:/data', 'app/worker:1', 'cat', '/data/proof'])).stdout.trim();
+}
+
 describe('plan overlay2 --migrate copy, run for real', () => {
   let sandbox: Sandbox;
   let device: string;
@@ -70,11 +84,7 @@ describe('plan overlay2 --migrate copy, run for real', () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512, rootInDaemonJson: true });
     oldRoot = sandbox.dataRoot;
-    await sandbox.importImage('app/web:1', { sizeBytes: 4 * MiB });
-    await sandbox.importImage('app/worker:1', { sizeBytes: 4 * MiB });
-    await sandbox.docker(['volume', 'create', 'data']);
-    await sandbox.docker(['run', '--name', 'writer', '--network', 'none', '-v', 'data:/data', 'app/web:1', 'sh', '-c', 'echo kept > /data/proof']);
-    idsBefore = await imageIds(sandbox);
+    idsBefore = await seedWorkload(sandbox);
     device = await sandbox.blankDevice(320);
     script = await makePlan(sandbox, 'overlay2', device, ['--migrate', 'copy']);
   });
@@ -107,8 +117,7 @@ describe('plan overlay2 --migrate copy, run for real', () => {
     expect(await imageIds(sandbox)).toEqual(idsBefore);
     // Containers and volumes came too, and work on the new root.
     expect((await sandbox.docker(['ps', '-a', '--format', '{{.Names}}'])).stdout.trim()).toBe('writer');
-    const proof = await sandbox.docker(['run', '--rm', '--network', 'none', '-v', 'data:/data', 'app/worker:1', 'cat', '/data/proof']);
-    expect(proof.stdout.trim()).toBe('kept');
+    expect(await workloadProof(sandbox)).toBe('kept');
   });
 
   it('changes nothing when run again', async () => {
@@ -229,11 +238,7 @@ describe.runIf(newest !== undefined)(`plan overlay2 on containerd's image store 
 
   beforeAll(async () => {
     sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512, rootInDaemonJson: true, engine: newest, imageStore: 'containerd' });
-    await sandbox.importImage('app/web:1', { sizeBytes: 4 * MiB });
-    await sandbox.importImage('app/worker:1', { sizeBytes: 4 * MiB });
-    await sandbox.docker(['volume', 'create', 'data']);
-    await sandbox.docker(['run', '--name', 'writer', '--network', 'none', '-v', 'data:/data', 'app/web:1', 'sh', '-c', 'echo kept > /data/proof']);
-    idsBefore = await imageIds(sandbox);
+    idsBefore = await seedWorkload(sandbox);
     device = await sandbox.blankDevice(320);
   });
 
@@ -250,8 +255,7 @@ describe.runIf(newest !== undefined)(`plan overlay2 on containerd's image store 
     expect((await driverStatus(sandbox))['driver-type']).toBe('io.containerd.snapshotter.v1');
     expect(existsSync(join(newRoot, 'containerd/daemon/io.containerd.content.v1.content/blobs'))).toBe(true);
     expect(await imageIds(sandbox)).toEqual(idsBefore);
-    const proof = await sandbox.docker(['run', '--rm', '--network', 'none', '-v', 'data:/data', 'app/worker:1', 'cat', '/data/proof']);
-    expect(proof.stdout.trim()).toBe('kept');
+    expect(await workloadProof(sandbox)).toBe('kept');
   });
 });
 
