@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Removes dockwarden sandboxes (/tmp/dw-<8 hex>) that a killed test run or demo left
-# behind: kills their dockerd (by pidfile), containerd and shims, unmounts, detaches the
-# loop device, deletes the directory. Plain bash, so it works when node does not.
+# behind: kills their dockerd (by pidfile), containerd (its own or a separate one) and
+# shims, or their Podman service with conmon and its runtime, unmounts, detaches the loop
+# devices, deletes the directory. Plain bash, so it works when node does not.
 #   scripts/sandbox-cleanup.sh            abandoned ones: owner process dead, or detached
 #                                         (scripts/sandbox start) with its dockerd gone
 #   scripts/sandbox-cleanup.sh --all      every sandbox, live ones included
@@ -38,11 +39,21 @@ dockerd_pid() {
   echo "$pid"
 }
 
+# A Podman sandbox's service: `podman ... system service ... unix://DIR/podman.sock`.
+podman_pid() {
+  local dir=$1 p
+  for p in /proc/[0-9]*; do
+    [ "$(cat "$p/comm" 2>/dev/null)" = podman ] || continue
+    argv_of "${p#/proc/}" | grep -qxF "unix://$dir/podman.sock" && { echo "${p#/proc/}"; return 0; }
+  done
+  return 1
+}
+
 abandoned() {
   local dir=$1 owner start
   owner=$(marker_value "$dir" OWNER_PID)
   start=$(marker_value "$dir" OWNER_START)
-  if [ -n "$owner" ]; then ! alive "$owner" "$start"; else ! dockerd_pid "$dir" >/dev/null; fi
+  if [ -n "$owner" ]; then ! alive "$owner" "$start"; else ! dockerd_pid "$dir" >/dev/null && ! podman_pid "$dir" >/dev/null; fi
 }
 
 # dockerd, containerd and shims of this sandbox, then everything below the shims.
@@ -54,7 +65,7 @@ own_processes() {
     # comm first (no fork): only daemon processes are candidates. It is cut to 15
     # characters, so containerd-shim-runc-v2 shows as containerd-shim.
     read -r comm <"$p/comm" 2>/dev/null || continue
-    case "$comm" in dockerd | containerd | containerd-shim* | docker-proxy | runc) ;; *) continue ;; esac
+    case "$comm" in dockerd | containerd | containerd-shim* | docker-proxy | runc | podman | conmon | crun | catatonit) ;; *) continue ;; esac
     args=$(argv_of "$pid") || continue
     if grep -qF "$dir/" <<<"$args" || grep -A1 -x -- '-namespace' <<<"$args" | grep -qxE -- "$ns(-p)?"; then
       descendants "$pid"
@@ -76,20 +87,21 @@ mounts_under() {
 }
 
 teardown() {
-  local dir=$1 sock="$1/docker.sock" pid m left
+  local dir=$1 sock pid m left
   log "removing $dir"
   # Kill containers first: busybox sleep as PID 1 ignores SIGTERM, so dockerd would wait
-  # each one's 10 s stop timeout.
-  if [ -S "$sock" ] && command -v docker >/dev/null 2>&1; then
+  # each one's 10 s stop timeout. Podman answers the same API on its own socket.
+  for sock in "$dir/docker.sock" "$dir/podman.sock"; do
+    if ! [ -S "$sock" ] || ! command -v docker >/dev/null 2>&1; then continue; fi
     local -a d=(env -u DOCKER_CONTEXT -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH DOCKER_CONFIG="$dir/cli" DOCKER_HOST="unix://$sock" timeout 15 docker)
-    "${d[@]}" swarm leave --force >/dev/null 2>&1
+    [ "${sock##*/}" = docker.sock ] && "${d[@]}" swarm leave --force >/dev/null 2>&1
     "${d[@]}" ps -q 2>/dev/null | xargs -r "${d[@]}" kill >/dev/null 2>&1
-  fi
-  if pid=$(dockerd_pid "$dir"); then
+  done
+  for pid in $(dockerd_pid "$dir") $(podman_pid "$dir"); do
     kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 200); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then log "dockerd $pid ignored SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null; fi
-  fi
+    if alive "$pid"; then log "$(basename "$(argv_of "$pid" | head -n1)") $pid ignored SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null; fi
+  done
   for _ in $(seq 50); do
     left=$(own_processes "$dir")
     [ -z "$left" ] && break
@@ -104,7 +116,9 @@ teardown() {
     sleep 0.2
   done
   while read -r m; do [ -n "$m" ] && { log "unmounting $m lazily"; umount -l "$m"; }; done < <(mounts_under "$dir")
-  losetup -j "$dir/disk.img" 2>/dev/null | cut -d: -f1 | while read -r dev; do losetup -d "$dev"; done
+  for img in "$dir"/*.img; do
+    losetup -j "$img" 2>/dev/null | cut -d: -f1 | while read -r dev; do losetup -d "$dev"; done
+  done
   if [ -n "$(mounts_under "$dir")" ]; then
     log "could not unmount everything under $dir; leaving it in place"
     return 1

@@ -2,6 +2,7 @@ import { UsageError } from './core/errors.js';
 import type { DockerInfo } from './engine/docker-info.js';
 import type { EngineApi } from './engine/engine-api.js';
 import { contentOf, gatherInventory } from './engine/gather-inventory.js';
+import { engineProduct } from './engine/engine-product.js';
 import { imageStoreKind } from './engine/image-store.js';
 import type { Inventory, InventoryImage } from './engine/inventory.js';
 import type { GcUsage } from './gc/plan-gc.js';
@@ -95,8 +96,8 @@ function inventoryBytes(inv: Inventory): number {
 function usageSource(engine: EngineApi, info: DockerInfo, probe: HostProbe | null, location: ImageStoreLocation | null, budget: boolean, inventory: () => Promise<Inventory>): () => Promise<GcUsage> {
   if (budget) {
     // /system/df's LayersSize counts only unpacked layers on Engine 26's containerd store
-    // and content as well on 28: count what the plan counts instead, the same on both.
-    if (imageStoreKind(info) === 'containerd') return async () => ({ kind: 'budget', imageBytes: inventoryBytes(await inventory()) });
+    // and content as well on 28, and is always 0 on Podman: count what the plan counts instead.
+    if (imageStoreKind(info) === 'containerd' || engineProduct(info) === 'podman') return async () => ({ kind: 'budget', imageBytes: inventoryBytes(await inventory()) });
     return async () => ({ kind: 'budget', imageBytes: (await engine.systemDf()).layersSize });
   }
   if (!probe || !location) {

@@ -55,8 +55,6 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
       const engine = await connectFromEnv(choice, io.env);
       const info = await engine.info();
       if (flags.buildCache) refuseOnPodman(info, null, (e) => `--build-cache: ${e} has no build cache API (POST /build/prune answers 404; its builds leave intermediate images, which gc collects as dangling): run gc without it.`);
-      // Podman's /system/df reports LayersSize 0 whatever it holds; see gc-sources (a budget counted from the inventory, as for containerd's store).
-      if (policy.budgetBytes !== null) refuseOnPodman(info, null, (e) => `--budget: ${e} reports no image total (its /system/df LayersSize is always 0), so a budget cannot be kept yet: run gc on the engine's host, where the filesystem is measured.`);
       const local = isLocalEndpoint(choice.endpoint);
       const sources = await gcSources({
         engine,

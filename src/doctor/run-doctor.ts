@@ -10,6 +10,7 @@ import { checkSwarm } from './check-swarm.js';
 import { checkThinpool } from './check-thinpool.js';
 import { checkUpgrades } from './check-upgrades.js';
 import { adaptForDockerDesktop } from './desktop.js';
+import { adaptForPodman } from './podman.js';
 import { SEVERITY_ORDER, type CheckResult, type Finding } from './finding.js';
 
 export interface DoctorOptions {
@@ -35,7 +36,8 @@ export function runDoctor(facts: HostFacts, opts: DoctorOptions = DEFAULT_DOCTOR
   const findings = results.flatMap((r) => r.findings);
   findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
   // The checks speak of Linux servers; Docker Desktop's VM takes its fixes through Desktop's settings.
-  return adaptForDockerDesktop(facts, { findings, notChecked: results.flatMap((r) => r.notChecked) });
+  // Engines configured another way get their own fixes: Podman (storage.conf, no dockerd) and Docker Desktop (its VM).
+  return adaptForPodman(facts, adaptForDockerDesktop(facts, { findings, notChecked: results.flatMap((r) => r.notChecked) }));
 }
 
 /** DESIGN.md's contract: 2 if any critical, 1 if any warning, else 0. */

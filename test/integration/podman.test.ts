@@ -106,7 +106,7 @@ describe('Podman as the engine', () => {
 
   // Needs `adaptForPodman` (src/doctor/podman.ts) called from runDoctor (src/doctor/run-doctor.ts, another helper's
   // file): until then check-storage-driver calls containers/storage's overlay deprecated (exit 1, a plan to overlay2).
-  it.fails('doctor on a healthy Podman: exit 0, no findings (its overlay is not the deprecated one), the header names Podman', async (ctx) => {
+  it('doctor on a healthy Podman: exit 0, no findings (its overlay is not the deprecated one), the header names Podman', async (ctx) => {
     const p = need(ctx);
     const { code, stdout, report } = healthy as NonNullable<typeof healthy>;
     expect(stdout.split('\n')[0]).toMatch(new RegExp(`: Podman 4\\.\\d+\\.\\d+, overlay on extfs, root ${p.dataRoot}, `));
@@ -118,7 +118,7 @@ describe('Podman as the engine', () => {
   });
 
   // Needs the run-doctor hook too (see above): storage.deprecated-driver comes with disk.pressure until then.
-  it.fails('doctor on the filled filesystem: exit 1, disk pressure only, with a fix that works on Podman', async (ctx) => {
+  it('doctor on the filled filesystem: exit 1, disk pressure only, with a fix that works on Podman', async (ctx) => {
     const p = need(ctx);
     const r = await runCli(['--host', p.dockerHost, 'doctor', '--json']);
     expect(r.stderr).toBe('');
@@ -138,7 +138,7 @@ describe('Podman as the engine', () => {
   });
 
   // Needs the run-doctor hook (see above).
-  it.fails('doctor --json says what it did not check on Podman, and why (needs the run-doctor hook)', async (ctx) => {
+  it('doctor --json says what it did not check on Podman, and why', async (ctx) => {
     const p = need(ctx);
     const report = JSON.parse((await runCli(['--host', p.dockerHost, 'doctor', '--json'])).stdout) as DoctorReport;
     const why = new Map(report.notChecked.map((n) => [n.id, n.reason]));
@@ -179,22 +179,23 @@ describe('Podman as the engine', () => {
   // config to <root>/overlay-images/<id>/, not to image/<driver>/imagedb), its /events
   // replays nothing when asked with `until`, and a loaded image has no tag time: a test
   // image built in 2024 looks two years old. Needs the Podman arrival in gc-sources.ts (see the report).
-  it.fails('gc --dry-run: keeps images that arrived minutes ago under the default --min-age (needs Podman arrival times)', async (ctx) => {
+  it('gc --dry-run: keeps images that arrived minutes ago under the default --min-age', async (ctx) => {
     const p = need(ctx);
     const { report } = await gc(p, ['--dry-run']);
     expect(report.deleted).toEqual([]);
     expect(report.kept.filter((k) => k.code === 'min-age').length).toBeGreaterThan(10);
   });
 
-  it('gc --build-cache and --budget: what Podman cannot answer is one line and exit 3, before anything changes', async (ctx) => {
+  it('gc --build-cache is one line and exit 3 (Podman has no build cache API), before anything changes; --budget counts the images as the plan does', async (ctx) => {
     const p = need(ctx);
     const before = await imageIds(p);
     const cache = await runCli(['--host', p.dockerHost, 'gc', '--min-age', '0s', '--build-cache']);
     expect(cache.code).toBe(3);
     expect(cache.stderr).toMatch(/^dockwarden: --build-cache: Podman 4\.\d+\.\d+ has no build cache API .*\n$/);
-    const budget = await runCli(['--host', p.dockerHost, 'gc', '--dry-run', '--budget', '150MB']);
-    expect(budget.code).toBe(3);
-    expect(budget.stderr).toMatch(/^dockwarden: --budget: Podman 4\.\d+\.\d+ reports no image total .*\n$/);
+    // Podman's /system/df says LayersSize 0 whatever it holds: the total comes from the images themselves.
+    const budget = await gc(p, ['--dry-run', '--min-age', '0s', '--budget', '150MB']);
+    expect(budget.report.before.imageBytes).toBeGreaterThan(150e6);
+    expect(budget.report.after.imageBytes).toBeLessThanOrEqual(150e6);
     expect(await imageIds(p)).toEqual(before);
   });
 
@@ -279,7 +280,7 @@ describe('the agent against Podman', () => {
 
 describe('the agent against Podman, findings', () => {
   // The agent runs runDoctor too: needs the run-doctor hook (see doctor above).
-  it.fails("does not call containers/storage's overlay deprecated in /api/findings", (ctx) => {
+  it("does not call containers/storage's overlay deprecated in /api/findings", (ctx) => {
     need(ctx);
     expect(ids['agentFindings']?.split(',')).not.toContain('storage.deprecated-driver');
   });

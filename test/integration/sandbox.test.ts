@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupStaleSandboxes, startSandbox, stopAllSandboxes, type Sandbox, type SandboxFs } from '../../src/sandbox/index.js';
+import { fetchedEngines } from '../../src/sandbox/engines.js';
 import { writeMarker } from '../../src/sandbox/marker.js';
 import { listProcesses } from '../../src/sandbox/proc.js';
 
@@ -33,6 +34,8 @@ async function traces(dir: string): Promise<{ mounts: string[]; loops: string[];
     processes: (await listProcesses()).filter((p) => p.argv.join(' ').includes(dir)).map((p) => p.argv.join(' ')),
   };
 }
+
+const newest = (await fetchedEngines()).engines.at(-1);
 
 async function expectGone(dir: string): Promise<void> {
   expect(existsSync(dir)).toBe(false);
@@ -126,5 +129,18 @@ describe('sandbox lifecycle', () => {
 
     await promisify(execFile)('bash', [join(import.meta.dirname, '../../scripts/sandbox-cleanup.sh'), named.dir]);
     await expectGone(named.dir);
+  });
+
+  it.runIf(newest !== undefined)("packaged-host layout: a separate containerd on its own filesystem; stop() and scripts/sandbox-cleanup.sh leave nothing of either", async () => {
+    for (const how of ['stop', 'script'] as const) {
+      const s = await startSandbox({ sizeMb: 128, containerdSizeMb: 128, engine: newest, imageStore: 'containerd', containerd: 'separate' });
+      await s.importImage('test/a:1');
+      await s.docker(['run', '-d', '--network', 'none', 'test/a:1', 'sleep', '1000']);
+      expect(s.containerdRoot).toBe(join(s.dir, 'cmnt', 'containerd'));
+      expect(existsSync(join(s.containerdRoot!, 'io.containerd.content.v1.content'))).toBe(true);
+      if (how === 'stop') await s.stop();
+      else await promisify(execFile)('bash', [join(import.meta.dirname, '../../scripts/sandbox-cleanup.sh'), s.dir]);
+      await expectGone(s.dir);
+    }
   });
 });
