@@ -97,7 +97,7 @@ describe('adaptForDockerDesktop', () => {
     expect(fix('disk.pressure')?.commands.join('\n')).toMatch(/docker system prune[\s\S]*Settings > Resources > Advanced/);
     expect(fix('storage.no-dtype')?.summary).toContain('Settings > Docker Engine');
     expect(fix('data-root.config-conflict')?.commands.join('\n')).toContain('Disk image location');
-    expect(fix('sizelimit.unavailable')?.commands[0]).toContain('delete "overlay2.size=…" from "storage-opts"');
+    expect(fix('sizelimit.unavailable')?.commands[0]).toContain('delete "overlay2.size=…" in "storage-opts"');
     expect(fix('logging.unbounded')?.commands).toEqual(['# Docker Desktop: Settings > Docker Engine: merge { "log-driver": "json-file", "log-opts": { "max-size": "20m", "max-file": "5" } } into the JSON there, then Apply & restart (it restarts the engine)']);
   });
 

@@ -60,7 +60,7 @@ function sizeLimitFix(finding: Finding): Fix {
       "On Docker Desktop containers share the VM's virtual disk, and its limit in Settings > Resources > Advanced caps them all together" +
       (sizeOpt ? `; remove the overlay2.size storage-opt in ${ENGINE_SETTINGS}, which that disk cannot enforce.` : '.'),
     commands: [
-      ...(sizeOpt ? [`# Docker Desktop: ${ENGINE_SETTINGS}: delete "overlay2.size=…" from "storage-opts", then Apply & restart`] : []),
+      ...(sizeOpt ? [`# Docker Desktop: ${ENGINE_SETTINGS}: delete "overlay2.size=…" in "storage-opts", then Apply & restart`] : []),
       'docker system df -v',
       DISK_LIMIT,
     ],
