@@ -48,10 +48,11 @@ export class ImageUseRecorder {
   /** The image a reference names, re-reading the list when it changed or the name is new to us. */
   private async resolve(ref: string, at: number): Promise<string | null> {
     const hit = this.refs.resolve(ref);
-    if (!this.stale) return hit;
-    // A name the old list lacks is an image that just arrived: always worth a re-read. A
-    // name it has may have moved to another image, but within a second that can wait.
-    if (!hit || performance.now() - this.refreshedAt >= REFRESH_EVERY_MS) await this.refresh(at);
+    const due = performance.now() - this.refreshedAt >= REFRESH_EVERY_MS;
+    // A name the list lacks is an image that just arrived: worth a re-read, at once when
+    // images changed, else at most once a second (a container of a deleted image keeps
+    // naming it). A name it has may have moved to another image, but within a second that can wait.
+    if (hit ? this.stale && due : this.stale || due) await this.refresh(at);
     return this.refs.resolve(ref);
   }
 
@@ -61,7 +62,10 @@ export class ImageUseRecorder {
     if (e.type === 'image' && IMAGE_CHANGE.has(e.action)) {
       this.stale = true;
       if (!IMAGE_ARRIVAL.has(e.action)) return;
-      // tag, load and import name the image by id; pull by the reference pulled.
+      // tag, load and import name the image by id; pull by the reference pulled. Podman's
+      // load names the uploaded tar file and may come before the image is listed: the list
+      // stays stale, so the next name (the container created from it) is looked up afresh.
+      if (!e.actorId || e.actorId.startsWith('/')) return;
       const id = e.actorId.startsWith('sha256:') ? e.actorId : await this.resolve(e.actorId, stored.at);
       if (id) this.store.recordImageUse(id, stored.at, `image ${e.action} event`);
       return;
