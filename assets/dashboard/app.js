@@ -143,17 +143,18 @@ function cssVar(name) {
   return colour;
 }
 
-function makeChart(data) {
+/** With `containerd`, a line for containerd's root too: images fill that one when containerd keeps it on its own filesystem. */
+function makeChart(data, containerd) {
+  const percent = (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`);
   const opts = {
     ...chartSize(),
     scales: { x: { time: true }, y: { range: [0, 100] } },
     axes: [{ stroke: cssVar('--muted'), grid: { stroke: cssVar('--border') } }, { stroke: cssVar('--muted'), grid: { stroke: cssVar('--border') }, values: (u, v) => v.map((x) => `${x}%`) }],
     series: [
       {},
-      { label: 'Used', stroke: cssVar('--chart-line'), width: 2, value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
-      // containerd's image store on a filesystem of its own: images fill that one, shown only when measured.
-      { label: "containerd's root", show: false, stroke: cssVar('--chart-line-2'), width: 2, value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
-      { label: 'Forecast', stroke: cssVar('--chart-forecast'), width: 2, dash: [6, 4], value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
+      { label: containerd ? 'Data root' : 'Used', stroke: cssVar('--chart-line'), width: 2, value: percent },
+      ...(containerd ? [{ label: "containerd's root", stroke: cssVar('--chart-line-2'), width: 2, value: percent }] : []),
+      { label: 'Forecast', stroke: cssVar('--chart-forecast'), width: 2, dash: [6, 4], value: percent },
     ],
   };
   return new uPlot(opts, data, $('chart'));
@@ -184,11 +185,15 @@ async function loadUsage() {
     containerd.push(null);
     forecast.push(100);
   }
-  const data = [xs, used, containerd, forecast];
-  if (state.chart) state.chart.setData(data);
-  else state.chart = makeChart(data);
   const measuresContainerd = containerd.some((v) => v !== null);
-  if (state.chart.series[2].show !== measuresContainerd) state.chart.setSeries(2, { show: measuresContainerd });
+  const data = measuresContainerd ? [xs, used, containerd, forecast] : [xs, used, forecast];
+  // The series are fixed when a chart is made: a host that starts or stops measuring containerd's root gets a new one.
+  if (state.chart && state.chart.series.length !== data.length) {
+    state.chart.destroy();
+    state.chart = null;
+  }
+  if (state.chart) state.chart.setData(data);
+  else state.chart = makeChart(data, measuresContainerd);
   // What bench/dashboard measures: navigation start to the first chart with data.
   if (xs.length > 0 && performance.getEntriesByName('first-chart').length === 0) performance.mark('first-chart');
   $('chart').dataset.points = String(samples.length);

@@ -58,12 +58,6 @@ export function createAgentMetrics(): AgentMetrics {
     if (labelNames.length === 0) g.remove();
     return g;
   };
-  /** Sets a label-less gauge, or removes its sample when the value is unknown. */
-  const setOrRemove = (g: Gauge, value: number | null) => {
-    if (value === null || !Number.isFinite(value)) g.remove();
-    else g.set(value);
-  };
-
   const FS_LABELS = ['fs', 'mountpoint'];
   const fsSize = gauge('dockwarden_fs_size_bytes', 'Size of a filesystem holding engine data (fs="data-root", or "containerd-root" for containerd\'s image store on its own filesystem), in bytes.', FS_LABELS);
   const fsUsed = gauge(
