@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { attachBlankDisk, makeDisk } from './disk.js';
+import { makeDisk } from './disk.js';
 import { type DockerCliOptions, type DockerCliResult, runDockerCli, sandboxEnv } from './docker-cli.js';
 import { clearFill, fillTo, fsUsage, importImagesUntil, type FsUsage, type ImportUntilOptions } from './fill.js';
 import { currentProcessMarker, writeMarker } from './marker.js';
+import { makeSandboxDir, SandboxLifecycle, stopEvery } from './sandbox-lifecycle.js';
 import { makeNetns, makePrivateMount } from './namespaces.js';
-import { layoutFor, MIN_SIZE_MB, SANDBOX_PARENT, SANDBOX_PREFIX, type SandboxFs, type SandboxLayout } from './options.js';
+import { layoutFor, MIN_SIZE_MB, type SandboxFs, type SandboxLayout } from './options.js';
 import { chooseRuntime, findPodmanService, makePodmanMountNs, podmanLayoutFor, startPodmanService, writePodmanConfig, type PodmanLayout } from './podman-service.js';
 import { findTool } from './preflight.js';
 import { isAlive, run, signal, waitUntil } from './proc.js';
@@ -56,26 +55,10 @@ export async function podmanUnavailable(): Promise<string | null> {
   return null;
 }
 
-const live = new Set<PodmanSandbox>();
+const live = new Set<SandboxLifecycle>();
 
-export async function stopAllPodmanSandboxes(): Promise<void> {
-  const results = await Promise.allSettled([...live].map((s) => s.stop()));
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length > 0) throw new Error(failed.map((f) => String((f.reason as Error).message)).join('\n'));
-}
-
-// As startSandbox names its directories, so cleanupStaleSandboxes and scripts/sandbox-cleanup.sh find these too.
-async function makeDir(): Promise<string> {
-  await mkdir(SANDBOX_PARENT, { recursive: true });
-  for (;;) {
-    const dir = join(SANDBOX_PARENT, `${SANDBOX_PREFIX}${randomBytes(4).toString('hex')}`);
-    try {
-      await mkdir(dir, { mode: 0o700 });
-      return dir;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
+export function stopAllPodmanSandboxes(): Promise<void> {
+  return stopEvery(live);
 }
 
 async function podmanVersion(podman: string): Promise<string> {
@@ -93,7 +76,7 @@ export async function startPodmanSandbox(opts: PodmanSandboxOptions = {}): Promi
   const podman = (await findTool('podman')) as string;
   const runtime = await chooseRuntime(Boolean(await findTool('crun')), Boolean(await findTool('runc')));
   await cleanupStaleSandboxes(log);
-  const dir = await makeDir();
+  const dir = await makeSandboxDir();
   const base = layoutFor(dir);
   const p = podmanLayoutFor(base);
   await writeMarker(base.markerPath, await currentProcessMarker());
@@ -114,15 +97,11 @@ export async function startPodmanSandbox(opts: PodmanSandboxOptions = {}): Promi
     await teardownDir(dir, log).catch((e: Error) => log(`sandbox: cleanup after a failed start: ${e.message}`));
     throw err;
   }
-  const sandbox = new LoopPodman(p, fs, `podman ${await podmanVersion(podman)} (${runtime})`, podman, log);
-  live.add(sandbox);
-  return sandbox;
+  return new LoopPodman(p, fs, `podman ${await podmanVersion(podman)} (${runtime})`, podman, log);
 }
 
-class LoopPodman implements PodmanSandbox {
+class LoopPodman extends SandboxLifecycle implements PodmanSandbox {
   readonly dockerHost: string;
-  private stopping: Promise<void> | null = null;
-  private devices = 0;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(
@@ -130,14 +109,14 @@ class LoopPodman implements PodmanSandbox {
     readonly fs: SandboxFs,
     readonly engineLabel: string,
     private readonly podman: string,
-    private readonly log: (line: string) => void,
+    log: (line: string) => void,
   ) {
+    super(p.base, log, live);
     this.dockerHost = `unix://${p.socketPath}`;
     this.env = sandboxEnv(this.dockerHost, p.base.cliConfigDir, process.env);
   }
 
   private get base(): SandboxLayout { return this.p.base; }
-  get dir(): string { return this.base.dir; }
   get socketPath(): string { return this.p.socketPath; }
   /** Podman's graph root: what its /info reports as DockerRootDir. */
   get dataRoot(): string { return this.p.graphRoot; }
@@ -186,34 +165,12 @@ class LoopPodman implements PodmanSandbox {
   }
 
   async restart(): Promise<void> {
-    if (this.stopping) throw new Error(`Sandbox ${this.dir} is stopped; it cannot be restarted.`);
+    if (this.stopped) throw new Error(`Sandbox ${this.dir} is stopped; it cannot be restarted.`);
     await this.endService('SIGTERM');
     await startPodmanService(this.p, this.podman, this.log);
   }
 
   crash(): Promise<void> {
     return this.endService('SIGKILL');
-  }
-
-  async blankDevice(sizeMb: number): Promise<string> {
-    return attachBlankDisk(join(this.dir, `device-${++this.devices}.img`), sizeMb);
-  }
-
-  async detach(): Promise<void> {
-    await writeMarker(this.base.markerPath, { ownerPid: null, ownerStart: null });
-    live.delete(this);
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      const t0 = performance.now();
-      try {
-        await teardownDir(this.dir, this.log);
-      } finally {
-        live.delete(this);
-      }
-      this.log(`sandbox: ${this.dir} stopped in ${Math.round(performance.now() - t0)} ms.`);
-    })();
-    return this.stopping;
   }
 }

@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startContainerd } from './containerd.js';
-import { attachBlankDisk, makeDisk } from './disk.js';
+import { makeDisk } from './disk.js';
 import { type DockerCliOptions, type DockerCliResult, runDockerCli, sandboxEnv } from './docker-cli.js';
 import { killDaemon, startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
 import { clearFill, fillTo, fsUsage, importImagesUntil, importImagesUntilFull, type FsUsage, type ImportUntilOptions } from './fill.js';
 import { currentProcessMarker, writeMarker } from './marker.js';
+import { makeSandboxDir, SandboxLifecycle, stopEvery } from './sandbox-lifecycle.js';
 import { makeNetns, makePrivateMount } from './namespaces.js';
 import { hostEngine } from './engines.js';
-import { layoutFor, resolveOptions, SANDBOX_PARENT, SANDBOX_PREFIX, type ContainerdMode, type ImageStore, type SandboxFs, type SandboxLayout, type SandboxOptions } from './options.js';
+import { layoutFor, resolveOptions, type ContainerdMode, type ImageStore, type SandboxFs, type SandboxLayout, type SandboxOptions } from './options.js';
 import { preflight } from './preflight.js';
 import { run } from './proc.js';
 import { cleanupStaleSandboxes, teardownDir } from './teardown.js';
@@ -68,34 +68,16 @@ export interface Sandbox {
   restart(opts?: RestartOptions): Promise<void>;
   /** SIGKILLs dockerd and its containerd, as a crash would; `restart()` brings it back. */
   crash(): Promise<void>;
-  /** A blank block device (a sparse file on a loop device) for plans to format; detached by stop(). */
   blankDevice(sizeMb: number): Promise<string>;
-  /** Leaves it running after this process exits (scripts/sandbox start); stopAllSandboxes skips it. */
   detach(): Promise<void>;
-  /** Idempotent: engine, mounts, loop device and directory are gone when it resolves. */
   stop(): Promise<void>;
 }
 
-const live = new Set<Sandbox>();
+const live = new Set<SandboxLifecycle>();
 
 /** Stops every sandbox this process started and has not detached; for afterAll and signal handlers. */
-export async function stopAllSandboxes(): Promise<void> {
-  const results = await Promise.allSettled([...live].map((s) => s.stop()));
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length > 0) throw new Error(failed.map((f) => String((f.reason as Error).message)).join('\n'));
-}
-
-async function makeDir(): Promise<string> {
-  await mkdir(SANDBOX_PARENT, { recursive: true });
-  for (;;) {
-    const dir = join(SANDBOX_PARENT, `${SANDBOX_PREFIX}${randomBytes(4).toString('hex')}`);
-    try {
-      await mkdir(dir, { mode: 0o700 });
-      return dir;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
+export function stopAllSandboxes(): Promise<void> {
+  return stopEvery(live);
 }
 
 /**
@@ -107,7 +89,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const tools = await preflight(o.fs);
   const engine = o.engine ?? (await hostEngine());
   await cleanupStaleSandboxes(o.log);
-  const dir = await makeDir();
+  const dir = await makeSandboxDir();
   const layout = layoutFor(dir);
   // The marker comes first: from here on a killed run leaves something cleanup can find.
   await writeMarker(layout.markerPath, await currentProcessMarker());
@@ -143,30 +125,30 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     throw err;
   }
   const store = { label: engine?.label ?? tools.dockerd, imageStore: o.imageStore, containerd: o.containerd };
-  const sandbox = new LoopSandbox(layout, o.fs, config, store, pid, o.log);
-  live.add(sandbox);
-  return sandbox;
+  return new LoopSandbox(layout, o.fs, config, store, pid, o.log);
 }
 
-class LoopSandbox implements Sandbox {
+class LoopSandbox extends SandboxLifecycle implements Sandbox {
   readonly dockerHost: string;
-  private stopping: Promise<void> | null = null;
-  private devices = 0;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(
-    private readonly layout: SandboxLayout,
+    layout: SandboxLayout,
     readonly fs: SandboxFs,
     private config: DaemonConfig,
     private readonly store: { label: string; imageStore: ImageStore; containerd: ContainerdMode },
     private pid: number,
-    private readonly log: (line: string) => void,
+    log: (line: string) => void,
   ) {
+    super(layout, log, live);
     this.dockerHost = `unix://${layout.socketPath}`;
     this.env = sandboxEnv(this.dockerHost, layout.cliConfigDir, process.env);
   }
 
-  get dir(): string { return this.layout.dir; }
+  protected override knownPid(): number {
+    return this.pid;
+  }
+
   get socketPath(): string { return this.layout.socketPath; }
   get dataRoot(): string { return this.config.dataRoot; }
   get mountPoint(): string { return this.layout.mountPoint; }
@@ -224,7 +206,7 @@ class LoopSandbox implements Sandbox {
   }
 
   async restart(opts: RestartOptions = {}): Promise<void> {
-    if (this.stopping) throw new Error(`Sandbox ${this.dir} is stopped; it cannot be restarted.`);
+    if (this.stopped) throw new Error(`Sandbox ${this.dir} is stopped; it cannot be restarted.`);
     await stopDaemon(this.layout, this.log, this.pid);
     this.config = {
       ...this.config,
@@ -237,27 +219,5 @@ class LoopSandbox implements Sandbox {
 
   crash(): Promise<void> {
     return killDaemon(this.layout, this.pid);
-  }
-
-  async blankDevice(sizeMb: number): Promise<string> {
-    return attachBlankDisk(join(this.layout.dir, `device-${++this.devices}.img`), sizeMb);
-  }
-
-  async detach(): Promise<void> {
-    await writeMarker(this.layout.markerPath, { ownerPid: null, ownerStart: null });
-    live.delete(this);
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      const t0 = performance.now();
-      try {
-        await teardownDir(this.layout.dir, this.log, this.pid);
-      } finally {
-        live.delete(this);
-      }
-      this.log(`sandbox: ${this.dir} stopped in ${Math.round(performance.now() - t0)} ms.`);
-    })();
-    return this.stopping;
   }
 }

@@ -14,10 +14,8 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgentProcess(args: string[], env: Record<string, string> = {}): Promise<AgentProcess> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'agent', '--listen', '127.0.0.1:0', ...args], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', NO_COLOR: '1', ...env },
-  });
+/** Waits for a spawned agent to say where it listens; its stderr so far, and its exit. */
+export async function untilListening(child: ChildProcessWithoutNullStreams): Promise<{ url: string; log: () => string; exited: Promise<number | null> }> {
   let stderr = '';
   child.stdout.on('data', () => undefined);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -31,11 +29,22 @@ export async function startAgentProcess(args: string[], env: Record<string, stri
         resolve(m[1] as string);
       }
     });
-    void exited.then((code) => reject(new Error(`the agent exited ${code} before listening:\n${stderr}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the agent exited ${code} before listening:\n${stderr}`));
+    });
   });
+  return { url, log: () => stderr, exited };
+}
+
+export async function startAgentProcess(args: string[], env: Record<string, string> = {}): Promise<AgentProcess> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'agent', '--listen', '127.0.0.1:0', ...args], {
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', NO_COLOR: '1', ...env },
+  });
+  const { url, log, exited } = await untilListening(child);
   return {
     url,
-    log: () => stderr,
+    log,
     async get(path, token) {
       const res = await fetch(`${url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
       const body = await res.text();

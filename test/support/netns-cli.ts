@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { AgentProcess } from './agent-process.js';
+import { untilListening, type AgentProcess } from './agent-process.js';
 import { CLI, type CliResult } from './run-cli.js';
 import { runCommand } from './run-command.js';
 
@@ -43,27 +43,10 @@ export async function fetchInNetns(netnsPath: string, url: string, token?: strin
 /** startAgentProcess's twin: `dockwarden agent --listen LISTEN ARGS…` in the namespace, talked to from inside it. */
 export async function startAgentInNetns(netnsPath: string, listen: string, args: string[], env: Record<string, string> = {}): Promise<AgentProcess> {
   const child = spawn('nsenter', inNetns(netnsPath, process.execPath, [CLI, 'agent', '--listen', listen, ...args]), { env: baseEnv(env) });
-  let stderr = '';
-  child.stdout.on('data', () => undefined);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the agent did not start listening in 30 s:\n${stderr}`)), 30_000);
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/[^\s,]+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the agent exited ${code} before listening:\n${stderr}`));
-    });
-  });
+  const { url, log, exited } = await untilListening(child);
   return {
     url,
-    log: () => stderr,
+    log,
     async get(path, token) {
       const { status, body } = await fetchInNetns(netnsPath, `${url}${path}`, token);
       return { status, body, json: <T>() => JSON.parse(body) as T };
