@@ -4,8 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLAG_DROP_IN } from '../plan/daemon-json-edit.js';
-import { exitCodeForError } from './exit.js';
-import { buildProgram, type CliIo } from './program.js';
+import { runInProcess, type InProcessRun } from './testing/run-in-process.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/host/', import.meta.url));
 const NOW = new Date('2026-11-25T10:15:00Z');
@@ -31,25 +30,8 @@ function host(fixture: string | null, files: Record<string, string> = {}): strin
 const read = (root: string, path: string): string => readFileSync(join(root, path), 'utf8');
 const listing = (root: string, dir: string): string[] => readdirSync(join(root, dir)).sort();
 
-async function run(root: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  let code = 0;
-  const io: CliIo = {
-    env: {},
-    now: () => NOW,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    signals: { next: () => new Promise(() => undefined), exitNow: () => undefined },
-  };
-  try {
-    await buildProgram(io, (c) => (code = c)).parseAsync(['node', 'dockwarden', '--host-root', root, 'config', 'set', ...args]);
-  } catch (err) {
-    code = exitCodeForError(err, {}, (line) => (stderr += `${line}\n`));
-  }
-  return { code, stdout, stderr };
+function run(root: string, ...args: string[]): Promise<InProcessRun> {
+  return runInProcess(['--host-root', root, 'config', 'set', ...args], NOW);
 }
 const errorLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('dockwarden:') && !l.startsWith('dockwarden: note:'));
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exitCodeForError } from './exit.js';
-import { buildProgram, type CliIo } from './program.js';
+import { runInProcess } from './testing/run-in-process.js';
 
 // `dockwarden doctor --info FILE` end to end, in process: the pastes that used to be read
 // wrong, each to its exit code and one line on stderr when it is not docker info.
@@ -20,24 +19,7 @@ async function doctor(input: { fixture: string } | { text: string }, ...flags: s
     path = join(dir, `paste-${Math.random().toString(36).slice(2)}.txt`);
     writeFileSync(path, input.text);
   }
-  let stdout = '';
-  let stderr = '';
-  let code = 0;
-  const io: CliIo = {
-    env: {},
-    now: () => new Date('2026-11-25T06:20:00Z'),
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    signals: { next: () => new Promise(() => undefined), exitNow: () => undefined },
-  };
-  try {
-    await buildProgram(io, (c) => (code = c)).parseAsync(['node', 'dockwarden', 'doctor', '--info', path, ...flags]);
-  } catch (err) {
-    code = exitCodeForError(err, {}, (line) => (stderr += `${line}\n`));
-  }
-  return { code, stdout, stderr };
+  return runInProcess(['doctor', '--info', path, ...flags], new Date('2026-11-25T06:20:00Z'));
 }
 
 function expectOneLine(r: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {
