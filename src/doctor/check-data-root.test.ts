@@ -103,8 +103,12 @@ describe("data-root.on-root-fs with containerd's image store", () => {
     expect(finding?.fix.summary).toContain("Images stay in containerd's root /var/lib/containerd");
   });
 
-  it("lists containerd's root as not checked when the snapshot cannot tell", () => {
+  it("lists containerd's root as not checked when the snapshot cannot tell, also beside a finding about the data root", () => {
     const facts = makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ rootFs }) });
     expect(checkDataRoot(facts).notChecked.find((n) => n.id === 'data-root.on-root-fs')?.reason).toMatch(/containerd's root/);
+    const sharing = makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ rootFs, dataRootFs: { ...rootFs, path: '/var/lib/docker' } }) });
+    const result = checkDataRoot(sharing);
+    expect(result.findings.map((f) => f.id)).toContain('data-root.on-root-fs');
+    expect(result.notChecked.find((n) => n.id === 'data-root.on-root-fs')?.reason).toMatch(/containerd's root/);
   });
 });

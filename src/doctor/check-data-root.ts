@@ -48,7 +48,7 @@ function onRootFs(facts: HostFacts): CheckResult {
         fix: dataRootShares || !containerdRoot ? moveDataRootFix(root, host.containerd) : moveContainerdRootFix(containerdRoot, host.containerd),
       },
     ],
-    notChecked: [],
+    notChecked,
   };
 }
 
