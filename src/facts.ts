@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { engineFactsSchema } from './engine/engine-facts.js';
 import { localFactsSchema } from './host/local-facts.js';
+import { FACTS_SCHEMA_VERSION } from './facts-version.js';
 
 // HostFacts: one JSON-serialisable snapshot of everything gathered. `dockwarden facts`
 // writes it, `--facts FILE` reads it back, and every check takes only this.
 
-export const FACTS_SCHEMA_VERSION = 1;
 
 export const hostFactsSchema = z.object({
   schemaVersion: z.literal(FACTS_SCHEMA_VERSION),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import type { HostFacts } from '../facts.js';
-import { factsFromInfoPaste, gatherLiveFacts, parseFactsFile } from '../gather-facts.js';
+import { gatherLiveFacts } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 
@@ -32,9 +32,14 @@ async function readStdin(): Promise<string> {
 
 export async function loadFacts(opts: FactsSourceOptions, env: NodeJS.ProcessEnv, now: Date): Promise<HostFacts> {
   if (opts.facts && opts.info) throw new UsageError('--facts and --info are alternatives: give one of them.');
-  if (opts.facts) return parseFactsFile(await readInput(opts.facts, '--facts'), opts.facts);
+  // Files and pastes are checked with zod, which a live diagnosis does not load.
+  if (opts.facts) {
+    const { parseFactsFile } = await import('../facts-file.js');
+    return parseFactsFile(await readInput(opts.facts, '--facts'), opts.facts);
+  }
   if (opts.info) {
     const text = await readInput(opts.info, '--info');
+    const { factsFromInfoPaste } = await import('../facts-paste.js');
     return factsFromInfoPaste(text, opts.info === '-' ? 'stdin' : opts.info, now);
   }
   const choice = chooseEndpointFromEnv(opts.host, env);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DockerInfo } from '../engine/docker-info.js';
-import { factsFromInfoPaste } from '../gather-facts.js';
+import { factsFromInfoPaste } from '../facts-paste.js';
 import { adaptForDockerDesktop, dockerDesktopEvidence } from './desktop.js';
 import type { Finding } from './finding.js';
 import { runDoctor } from './run-doctor.js';

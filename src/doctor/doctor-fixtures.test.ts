@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
-import { factsFromInfoPaste } from '../gather-facts.js';
+import { factsFromInfoPaste } from '../facts-paste.js';
 import { gatherLocalFacts } from '../host/gather-local-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
 import { hostFixture } from '../host/testing/fixtures.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { factsFromInfoPaste } from '../gather-facts.js';
+import { factsFromInfoPaste } from '../facts-paste.js';
 import { PLAN_KINDS } from '../plan/plan.js';
 import { makeFacts, makeFs, makeLocal } from './testing/build-facts.js';
 import { runDoctor } from './run-doctor.js';

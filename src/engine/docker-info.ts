@@ -1,60 +1,35 @@
-import { z } from 'zod';
+import type { DockerInfo } from './docker-info-schema.js';
 
-// The part of `docker info` (GET /info) that dockwarden reads. Every field is optional:
-// engines from 1.12 to today differ, and people paste partial output into bug reports.
-// Unknown fields pass through so a facts file keeps everything the engine said.
-const driverStatusSchema = z.array(z.tuple([z.string(), z.string()]));
+// `docker info` as dockwarden reads it. The type comes from the zod schema in
+// docker-info-schema.ts (facts files and pastes are checked with it); the live engine's
+// answer is checked here with plain guards, so that doctor and gc never load zod.
+export type { DockerInfo, DriverStatus } from './docker-info-schema.js';
 
-export const swarmInfoSchema = z.looseObject({
-  NodeID: z.string().optional(),
-  NodeAddr: z.string().optional(),
-  /** "inactive", "pending", "active", "error", "locked" */
-  LocalNodeState: z.string().optional(),
-  ControlAvailable: z.boolean().optional(),
-  Managers: z.number().optional(),
-  Nodes: z.number().optional(),
-});
+const STRING_FIELDS = ['ID', 'Name', 'ServerVersion', 'Driver', 'DockerRootDir', 'LoggingDriver', 'CgroupDriver', 'CgroupVersion', 'KernelVersion', 'OperatingSystem', 'OSType', 'Architecture'] as const;
+const NUMBER_FIELDS = ['Containers', 'ContainersRunning', 'ContainersPaused', 'ContainersStopped', 'Images', 'NCPU', 'MemTotal'] as const;
+const STRING_ARRAYS = ['SecurityOptions', 'Labels', 'Warnings'] as const;
 
-export const dockerInfoSchema = z.looseObject({
-  ID: z.string().optional(),
-  Name: z.string().optional(),
-  ServerVersion: z.string().optional(),
-  Containers: z.number().optional(),
-  ContainersRunning: z.number().optional(),
-  ContainersPaused: z.number().optional(),
-  ContainersStopped: z.number().optional(),
-  Images: z.number().optional(),
-  Driver: z.string().optional(),
-  /** Pairs as the engine prints them, e.g. ["Data Space Available", "7.548GB"]. */
-  DriverStatus: driverStatusSchema.nullable().optional(),
-  DockerRootDir: z.string().optional(),
-  LoggingDriver: z.string().optional(),
-  CgroupDriver: z.string().optional(),
-  CgroupVersion: z.string().optional(),
-  LiveRestoreEnabled: z.boolean().optional(),
-  KernelVersion: z.string().optional(),
-  OperatingSystem: z.string().optional(),
-  OSType: z.string().optional(),
-  Architecture: z.string().optional(),
-  NCPU: z.number().optional(),
-  MemTotal: z.number().optional(),
-  SecurityOptions: z.array(z.string()).nullable().optional(),
-  Labels: z.array(z.string()).nullable().optional(),
-  Swarm: swarmInfoSchema.optional(),
-  /** The containerd dockerd talks to (API >= 1.46, Engine 27+); absent on older engines and in pastes. */
-  Containerd: z
-    .looseObject({
-      Address: z.string().optional(),
-      Namespaces: z.looseObject({ Containers: z.string().optional(), Plugins: z.string().optional() }).optional(),
-    })
-    .nullable()
-    .optional(),
-  /** Lines the engine prints as "WARNING: ..." (API >= 1.29 returns them in this field). */
-  Warnings: z.array(z.string()).nullable().optional(),
-});
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-export type DockerInfo = z.infer<typeof dockerInfoSchema>;
-export type DriverStatus = z.infer<typeof driverStatusSchema>;
+/**
+ * The engine's /info as DockerInfo: every field dockwarden reads is dropped when it has
+ * another type than the schema's (as if the engine had not sent it), the rest passes
+ * through. Throws only when the answer is not a JSON object at all.
+ */
+export function asDockerInfo(raw: unknown): DockerInfo {
+  if (!isObject(raw)) throw new TypeError(`/info answered ${raw === null ? 'null' : typeof raw}, not a JSON object`);
+  const info: Record<string, unknown> = { ...raw };
+  for (const k of STRING_FIELDS) if (k in info && typeof info[k] !== 'string') delete info[k];
+  for (const k of NUMBER_FIELDS) if (k in info && typeof info[k] !== 'number') delete info[k];
+  for (const k of STRING_ARRAYS) if (k in info && info[k] !== null && !isStringArray(info[k])) delete info[k];
+  if ('LiveRestoreEnabled' in info && typeof info['LiveRestoreEnabled'] !== 'boolean') delete info['LiveRestoreEnabled'];
+  const status = info['DriverStatus'];
+  if ('DriverStatus' in info && status !== null && !(Array.isArray(status) && status.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string'))) delete info['DriverStatus'];
+  if ('Swarm' in info && !isObject(info['Swarm'])) delete info['Swarm'];
+  if ('Containerd' in info && info['Containerd'] !== null && !isObject(info['Containerd'])) delete info['Containerd'];
+  return info as DockerInfo;
+}
 
 /** Looks up a DriverStatus value by its label, e.g. "Backing Filesystem". */
 export function driverStatusValue(info: DockerInfo, label: string): string | undefined {

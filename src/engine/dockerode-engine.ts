@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { UsageError } from '../core/errors.js';
 import { negotiateApiVersion } from './api-version.js';
 import type { DockerInfo } from './docker-info.js';
-import { dockerInfoSchema } from './docker-info.js';
+import { asDockerInfo } from './docker-info.js';
 import type { Endpoint, EndpointChoice, TlsSettings } from './endpoint.js';
 import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
 import type { ServiceFacts, VersionFacts } from './engine-facts.js';
@@ -164,7 +164,7 @@ class DockerodeEngine implements EngineApi {
 
   async info(): Promise<DockerInfo> {
     const raw: unknown = await this.call('/info', () => this.docker.info());
-    return dockerInfoSchema.parse(raw);
+    return asDockerInfo(raw);
   }
 
   async listImages(opts: { all?: boolean; danglingOnly?: boolean } = {}): Promise<ImageSummary[]> {

@@ -1,6 +1,6 @@
 import { InternalError, UsageError } from '../core/errors.js';
 import { findJsonSyntaxError } from '../core/json-syntax-error.js';
-import { dockerInfoSchema, type DockerInfo } from './docker-info.js';
+import { dockerInfoSchema, type DockerInfo } from './docker-info-schema.js';
 import { canonicalDriverName } from './driver-name.js';
 import { infoFromDriverStatus, isDriverStatus } from './driver-status-paste.js';
 import { parseHumanSize } from './human-size.js';

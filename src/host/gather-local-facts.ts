@@ -1,5 +1,4 @@
 import { gatherContainerLogs } from './container-logs.js';
-import { locateContainerd } from './containerd-root.js';
 import { gatherDockerConfig } from './docker-config.js';
 import { findDockerdProcess } from './dockerd-process.js';
 import { gatherFsFacts } from './fs-facts.js';
@@ -45,7 +44,10 @@ export async function gatherLocalFacts(probe: HostProbe, request: LocalFactsRequ
 
   // The rest is independent I/O: read it concurrently (doctor's wall time is the sum otherwise).
   const needsLvm = driver === undefined || driver === 'devicemapper';
-  const containerdAt = containerdStore ? locateContainerd(probe, { dataRoot, settings: dockerConfig.settings, infoAddress: containerdStore.infoAddress }, gaps) : null;
+  // Loaded only for containerd's image store: it reads containerd's TOML config.
+  const containerdAt = containerdStore
+    ? import('./containerd-root.js').then(({ locateContainerd }) => locateContainerd(probe, { dataRoot, settings: dockerConfig.settings, infoAddress: containerdStore.infoAddress }, gaps))
+    : null;
   const [filesystems, release, lvm, upgrades, containerLogs] = await Promise.all([
     readOptional(probe, '/proc/self/mountinfo', 'the filesystems of the data root and of / are', gaps).then(async (text) => {
       const mounts: MountEntry[] | null = text === null ? null : parseMountinfo(text);

@@ -1,6 +1,6 @@
 import type { DockerInfo } from '../engine/docker-info.js';
 import { imageStoreKind, type ImageStoreKind } from '../engine/image-store.js';
-import { locateContainerd, type ContainerdLocation } from './containerd-root.js';
+import type { ContainerdLocation } from './containerd-root.js';
 import { DEFAULT_DAEMON_JSON, daemonJsonSettings, readDaemonJson } from './daemon-json.js';
 import { parseDockerdFlags } from './dockerd-flags.js';
 import { findDockerdProcess } from './dockerd-process.js';
@@ -37,6 +37,7 @@ export async function locateImageStore(probe: HostProbe, info: DockerInfo, socke
   if (!dataRoot) return null;
   const kind = imageStoreKind(info);
   if (kind === 'graph') return { kind, path: dataRoot, description: `the data root ${dataRoot}`, containerd: null };
+  const { locateContainerd } = await import('./containerd-root.js');
   const containerd = await locateContainerd(probe, { dataRoot, settings: await dockerdSettings(probe, socketPath), infoAddress: info.Containerd?.Address ?? null }, gaps);
   return { kind, path: containerd.root, description: `containerd's root ${containerd.root} (${containerd.rootSource})`, containerd };
 }

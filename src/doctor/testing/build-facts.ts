@@ -1,6 +1,7 @@
 import type { DockerInfo } from '../../engine/docker-info.js';
 import type { ServiceFacts } from '../../engine/engine-facts.js';
-import { FACTS_SCHEMA_VERSION, type HostFacts } from '../../facts.js';
+import type { HostFacts } from '../../facts.js';
+import { FACTS_SCHEMA_VERSION } from '../../facts-version.js';
 import type { ConfigSetting, ContainerdFacts, FsFacts, LocalFacts } from '../../host/local-facts.js';
 
 // Builders for check tests, in the spirit of kubelet's makeImage(id, size): a healthy
