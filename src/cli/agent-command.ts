@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { isLocalEndpoint } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
+import { DEFAULT_DB } from './defaults.js';
 import { addPolicyOptions, collect, policyFromFlags, type PolicyFlags } from './gc-flags.js';
 import type { CliIo } from './program.js';
 
@@ -12,7 +13,6 @@ import type { CliIo } from './program.js';
 // side and the agent loops, and on SIGTERM/SIGINT stops them in order (loops first, so
 // the last write completes; then HTTP; then the database) and exits 0.
 
-export const DEFAULT_DB = '/var/lib/dockwarden/dockwarden.db';
 const VERSION = '0.1.0';
 
 interface AgentFlags extends PolicyFlags {

@@ -1,27 +1,12 @@
-import { existsSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { RecordedUse } from '../gc/image-times.js';
-import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import { refuseOnPodman } from '../engine/engine-product.js';
-import { formatBytes } from '../engine/human-size.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONCURRENCY } from '../gc/execute-plan.js';
-import { gcExitCode, gcReport } from '../gc/gc-report.js';
-import { runGc } from '../gc/run-gc.js';
-import { gcSources } from '../gc-sources.js';
-import { isLocalEndpoint } from '../gather-facts.js';
-import { localHostProbe } from '../host/host-probe.js';
-import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
-import { DEFAULT_DB } from './agent-command.js';
-import { formatGc } from './format-gc.js';
-import { addPolicyOptions, policyFromFlags, type PolicyFlags } from './gc-flags.js';
+import { DEFAULT_DB } from './defaults.js';
+import { addPolicyOptions, type PolicyFlags } from './gc-flags.js';
 import type { CliIo } from './program.js';
 
-// `dockwarden gc`: the CLI edge of gc/. It connects, decides how usage is measured
-// (statfs of the data root here, or --budget for an engine elsewhere), wires the engine
-// and the host into the run, and prints.
+// `dockwarden gc`: its flags. The work is in gc-run.ts, loaded when it runs.
 
-interface GcFlags extends PolicyFlags {
+export interface GcFlags extends PolicyFlags {
   db?: string;
   dryRun?: boolean;
   json?: boolean;
@@ -48,59 +33,7 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
     .option('--dry-run', 'change nothing; print the plan and the predicted usage')
     .option('--json', 'JSON output: {before, after, deleted, kept, ...}')
     .action(async (flags: GcFlags) => {
-      const global = program.opts<{ host?: string; json?: boolean; hostRoot?: string }>();
-      const policy = policyFromFlags(flags);
-      const containersOlderThanMs = flags.containersOlderThan === undefined ? null : parseDuration(flags.containersOlderThan, '--containers-older-than');
-      const choice = chooseEndpointFromEnv(global.host, io.env);
-      const engine = await connectFromEnv(choice, io.env);
-      const info = await engine.info();
-      if (flags.buildCache) refuseOnPodman(info, null, (e) => `--build-cache: ${e} has no build cache API (POST /build/prune answers 404; its builds leave intermediate images, which gc collects as dangling): run gc without it.`);
-      const local = isLocalEndpoint(choice.endpoint);
-      const sources = await gcSources({
-        engine,
-        info,
-        probe: local ? localHostProbe(global.hostRoot ?? '/') : null,
-        socketPath: choice.endpoint.kind === 'unix' ? choice.endpoint.socketPath : null,
-        budget: policy.budgetBytes !== null,
-        now: io.now,
-      });
-      const progress = io.stderrIsTty && !flags.dryRun ? progressLine(io) : undefined;
-      const run = await runGc(
-        { engine, ...sources, now: () => io.now().getTime(), recorded: await agentRecords(flags.db, io.now().getTime()) },
-        { policy, dryRun: Boolean(flags.dryRun), concurrency: flags.concurrency, containersOlderThanMs, buildCache: Boolean(flags.buildCache), onProgress: progress },
-      );
-      if (progress) io.stderr('\r\x1b[K');
-      const report = gcReport(run);
-      if (global.json || flags.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-      else io.stdout(`${formatGc(report)}\n`);
-      if (report.failed.length > 0) io.stderr(`dockwarden: ${report.failed.length} of ${report.failed.length + report.deleted.length} deletions failed; first: ${report.failed[0]!.error}`);
-      setExit(gcExitCode(run));
+      const { runGcCommand } = await import('./gc-run.js');
+      await runGcCommand(program, flags, io, setExit);
     });
-}
-
-/** What the agent recorded of image use, when its store is there: the best LRU evidence. */
-async function agentRecords(db: string | undefined, now: number): Promise<Map<string, RecordedUse>> {
-  const path = db ?? DEFAULT_DB;
-  if (!existsSync(path)) {
-    if (db) throw new UsageError(`--db ${db} does not exist: give the file \`dockwarden agent --db\` writes.`);
-    return new Map();
-  }
-  const [{ openStore }, { recordedUses }] = await Promise.all([import('../store/sqlite-store.js'), import('../agent/gc-history.js')]);
-  const store = openStore(path, { now: () => now });
-  try {
-    return recordedUses(store);
-  } finally {
-    store.close();
-  }
-}
-
-/** "deleting 12/40 images, 380 MiB freed" on one line of a terminal, rewritten in place. */
-function progressLine(io: CliIo): (done: number, total: number, freed: number) => void {
-  let last = 0;
-  return (done, total, freed) => {
-    const now = Date.now();
-    if (done < total && now - last < 100) return;
-    last = now;
-    io.stderr(`\r\x1b[Kdeleting ${done}/${total} images, about ${formatBytes(freed)} freed`);
-  };
 }

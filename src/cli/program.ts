@@ -1,17 +1,16 @@
 import { Command, Option } from 'commander';
-import { runDoctor, doctorExitCode } from '../doctor/run-doctor.js';
-import { doctorReport } from '../doctor/doctor-report.js';
-import { formatDoctor } from './format-doctor.js';
 import { addAgentCommand, type CliSignals } from './agent-command.js';
 import { addConfigCommand } from './config-command.js';
 import { addFleetCommand } from './fleet-command.js';
 import { addGcCommand } from './gc-command.js';
 import { addPlanCommand } from './plan-command.js';
 import { addStatusCommand } from './status-command.js';
-import { loadFacts, type FactsSourceOptions } from './load-facts.js';
+import type { FactsSourceOptions } from './load-facts.js';
 
 // The command-line contract of DESIGN.md. Commands parse flags, call the layers below
-// and print; they return an exit code and never call process.exit themselves.
+// and print; they return an exit code and never call process.exit themselves. Each
+// command's code is loaded when it runs: `dockwarden gc` need not load doctor's checks,
+// nor `--help` anything but the flags.
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -53,8 +52,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('print the facts snapshot (engine + host) as JSON; read it back with doctor --facts FILE')
     .option('--info <file>', 'build the snapshot from `docker info` output (JSON or text; - for stdin) instead of an engine')
     .action(async (local: { info?: string }) => {
-      const global = program.opts<GlobalOptions>();
-      const facts = await loadFacts(sourceOptions(global, local), io.env, io.now());
+      const { loadFacts } = await import('./load-facts.js');
+      const facts = await loadFacts(sourceOptions(program.opts<GlobalOptions>(), local), io.env, io.now());
       io.stdout(`${JSON.stringify(facts, null, 2)}\n`);
       setExit(0);
     });
@@ -67,10 +66,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'JSON output: {findings, facts, notChecked, gaps}')
     .action(async (local: { facts?: string; info?: string; json?: boolean }) => {
       const global = program.opts<GlobalOptions>();
+      const [{ loadFacts }, { runDoctor, doctorExitCode }, { doctorReport }] = await Promise.all([
+        import('./load-facts.js'),
+        import('../doctor/run-doctor.js'),
+        import('../doctor/doctor-report.js'),
+      ]);
       const facts = await loadFacts(sourceOptions(global, local), io.env, io.now());
       const report = doctorReport(facts, runDoctor(facts));
       if (global.json || local.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-      else io.stdout(`${formatDoctor(report, io.stdoutIsTty && !io.env['NO_COLOR'])}\n`);
+      else io.stdout(`${(await import('./format-doctor.js')).formatDoctor(report, io.stdoutIsTty && !io.env['NO_COLOR'])}\n`);
       setExit(doctorExitCode(report.findings));
     });
 

@@ -6,7 +6,7 @@ import { sampleUsedPercent } from '../core/thresholds.js';
 import type { Finding } from '../doctor/finding.js';
 import { formatBytes } from '../engine/human-size.js';
 import type { UsageSample } from '../store/agent-store.js';
-import { DEFAULT_DB } from './agent-command.js';
+import { DEFAULT_DB } from './defaults.js';
 import type { CliIo } from './program.js';
 
 // `dockwarden status`: what the agent knows now — its open findings and the latest usage —
