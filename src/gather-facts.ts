@@ -35,6 +35,8 @@ export async function gatherLiveFacts(opts: {
       ...(opts.endpoint.kind === 'unix' ? { socketPath: opts.endpoint.socketPath } : {}),
       ...(engine.info.Driver ? { driver: engine.info.Driver } : {}),
       ...(imageStoreKind(engine.info) === 'containerd' ? { containerdStore: { infoAddress: engine.info.Containerd?.Address ?? null } } : {}),
+      ...(engine.info.LoggingDriver ? { loggingDriver: engine.info.LoggingDriver } : {}),
+      ...(engine.info.LiveRestoreEnabled !== undefined ? { liveRestore: engine.info.LiveRestoreEnabled } : {}),
     });
   } else {
     gaps.push(`The engine is not on this machine (${opts.endpoint.url}): its filesystem and config files were not inspected; run dockwarden on that host for those checks.`);

@@ -20,6 +20,9 @@ function blacklisted(pkg: string, patterns: string[]): boolean {
 }
 
 export function checkUpgrades(facts: HostFacts): CheckResult {
+  // live-restore keeps containers up through a daemon restart: nothing to check then.
+  const liveRestore = facts.engine.info.LiveRestoreEnabled ?? effectiveSettings(facts, 'live-restore').some((s) => s.value === 'true');
+  if (liveRestore) return { findings: [], notChecked: [] };
   const upgrades = facts.host?.upgrades;
   if (!upgrades) {
     return { findings: [], notChecked: [{ id: 'upgrade.restarts-docker', reason: 'Unattended-upgrade settings are not known here (not a Debian/Ubuntu host, or a `docker info` paste).' }] };
@@ -27,8 +30,6 @@ export function checkUpgrades(facts: HostFacts): CheckResult {
   if (upgrades.aptDailyUpgradeTimer !== 'enabled' || upgrades.unattendedUpgrade !== true) return { findings: [], notChecked: [] };
   const exposed = DOCKER_PACKAGES.filter((p) => !blacklisted(p, upgrades.packageBlacklist));
   if (exposed.length === 0) return { findings: [], notChecked: [] };
-  const liveRestore = facts.engine.info.LiveRestoreEnabled ?? effectiveSettings(facts, 'live-restore').some((s) => s.value === 'true');
-  if (liveRestore) return { findings: [], notChecked: [] };
   const swarm = facts.engine.info.Swarm?.LocalNodeState === 'active';
   return {
     findings: [

@@ -3,7 +3,7 @@ import { gatherDockerConfig } from './docker-config.js';
 import { findDockerdProcess } from './dockerd-process.js';
 import { gatherFsFacts } from './fs-facts.js';
 import { errorCode, type HostProbe } from './host-probe.js';
-import type { LocalFacts } from './local-facts.js';
+import type { DockerConfigFacts, LocalFacts } from './local-facts.js';
 import { gatherLvm } from './lvm-report.js';
 import { parseMountinfo, type MountEntry } from './mountinfo.js';
 import { gatherUnattendedUpgrades } from './unattended-upgrades.js';
@@ -33,10 +33,20 @@ export interface LocalFactsRequest {
   driver?: string;
   /** Images live in containerd's store: find containerd's root and measure its filesystem too. */
   containerdStore?: { infoAddress: string | null };
+  /** The engine's default logging driver: container logs are walked only when json-file may grow unbounded. */
+  loggingDriver?: string;
+  /** live-restore on: the unattended-upgrades setup does not matter (containers survive a restart). */
+  liveRestore?: boolean;
+}
+
+/** Only what doctor reads: container logs matter when json-file is the default without max-size. */
+function logsMayGrow(loggingDriver: string | undefined, config: DockerConfigFacts): boolean {
+  if (loggingDriver !== undefined && loggingDriver !== 'json-file') return false;
+  return !config.settings.some((s) => s.key === 'log-opt' && s.effective && s.value.startsWith('max-size='));
 }
 
 export async function gatherLocalFacts(probe: HostProbe, request: LocalFactsRequest): Promise<LocalFacts> {
-  const { dataRoot, socketPath, driver, containerdStore } = request;
+  const { dataRoot, socketPath, driver, containerdStore, loggingDriver, liveRestore } = request;
   const gaps: string[] = [];
   const running = socketPath ? await findDockerdProcess(probe, socketPath) : null;
   // Config first: a broken daemon.json must stop the run before anything else is reported.
@@ -59,8 +69,8 @@ export async function gatherLocalFacts(probe: HostProbe, request: LocalFactsRequ
     }),
     readOptional(probe, '/proc/sys/kernel/osrelease', 'the kernel release is', gaps),
     needsLvm ? gatherLvm(probe, gaps) : Promise.resolve(null),
-    gatherUnattendedUpgrades(probe, gaps),
-    gatherContainerLogs(probe, dataRoot, gaps),
+    liveRestore === true ? Promise.resolve(null) : gatherUnattendedUpgrades(probe, gaps),
+    logsMayGrow(loggingDriver, dockerConfig) ? gatherContainerLogs(probe, dataRoot, gaps) : Promise.resolve(null),
   ]);
 
   return {
