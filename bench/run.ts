@@ -1,6 +1,8 @@
 import { benchAgent } from './agent.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDoctor } from './doctor.js';
+import { benchDoctorEmpty } from './doctor-empty.js';
+import { benchInstall } from './install.js';
 import { benchGcPlan } from './gc-plan.js';
 import { benchGcVsPrune } from './gc-vs-prune.js';
 
@@ -12,6 +14,8 @@ const benches: Record<string, () => Promise<string[]>> = {
     const r = await benchDoctor();
     return [`${r.name}: dockwarden ${r.oursMs.toFixed(0)} ms, peer ${r.peerMs.toFixed(0)} ms, ratio ${r.ratio.toFixed(2)}x (median of runs)`];
   },
+  'doctor-empty': benchDoctorEmpty,
+  install: benchInstall,
   'gc-plan': benchGcPlan,
   'gc-vs-prune': benchGcVsPrune,
   agent: benchAgent,
