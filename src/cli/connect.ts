@@ -1,5 +1,5 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { contextEndpoint, contextMetaPath, contextTls, contextTlsDir, currentContextOf, type ContextChoice } from '../engine/docker-context.js';
 import { chooseEndpoint, type EndpointChoice } from '../engine/endpoint.js';
 import type { EngineApi } from '../engine/engine-api.js';
@@ -52,15 +52,6 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Who ssh logs in as when the URL names nobody: the local user, as `ssh host` does. */
-function localUserName(env: NodeJS.ProcessEnv): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return env['USER'] || env['LOGNAME'] || undefined; // a uid without a passwd entry (containers)
-  }
-}
-
 export function chooseEndpointFromEnv(hostFlag: string | undefined, env: NodeJS.ProcessEnv): EndpointChoice {
   const homeDir = homedir();
   // --host and DOCKER_HOST win over contexts, as in the docker CLI: read contexts only when needed.
@@ -69,13 +60,9 @@ export function chooseEndpointFromEnv(hostFlag: string | undefined, env: NodeJS.
 }
 
 export async function connectFromEnv(choice: EndpointChoice, env: NodeJS.ProcessEnv): Promise<EngineApi> {
-  // dockerode loads ssh2, grpc and protobufjs up front (about 150 ms here): only pay for
-  // them when an engine is really needed, not for --help, --info or --facts.
-  const { connectEngine } = await import('../engine/dockerode-engine.js');
+  // Loaded when an engine is really needed, not for --help, --info or --facts.
+  const { connectEngine } = await import('../engine/http-engine.js');
+  // DOCKER_CLIENT_TIMEOUT is in seconds, as the docker CLI reads it; it never cuts the events stream.
   const timeout = Number(env['DOCKER_CLIENT_TIMEOUT']);
-  return connectEngine(choice, {
-    sshAuthSock: env['SSH_AUTH_SOCK'],
-    sshUser: localUserName(env),
-    ...(Number.isFinite(timeout) && timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
-  });
+  return connectEngine(choice, Number.isFinite(timeout) && timeout > 0 ? { timeoutMs: timeout * 1000 } : {});
 }

@@ -12,17 +12,18 @@ export function compareApiVersions(a: string, b: string): number {
   return aMajor - bMajor || aMinor - bMinor;
 }
 
-/** The version to speak to an engine that reports `serverApi` (its highest) and `serverMin`. */
+/** The engine's oldest API is newer than the newest this dockwarden speaks. */
+export function engineNeedsNewerApi(serverMin: string, endpoint: string, details: EngineError['details'] = {}): EngineError {
+  return new EngineError(`The engine at ${endpoint} needs API ${serverMin} or newer; this dockwarden speaks up to ${API_VERSION_MAX}. Upgrade dockwarden.`, details);
+}
+
+/** The version to speak to an engine that reports `serverApi` (its highest) and `serverMin` (null: not known, as from /_ping). */
 export function negotiateApiVersion(serverApi: string, serverMin: string | null, endpoint: string): string {
   if (compareApiVersions(serverApi, API_VERSION_MIN) < 0) {
     throw new EngineError(
       `The engine at ${endpoint} speaks API ${serverApi}; dockwarden needs at least ${API_VERSION_MIN} (Docker 1.12). Upgrade the engine, or diagnose it from a paste with --info.`,
     );
   }
-  if (serverMin && compareApiVersions(serverMin, API_VERSION_MAX) > 0) {
-    throw new EngineError(
-      `The engine at ${endpoint} needs API ${serverMin} or newer; this dockwarden speaks up to ${API_VERSION_MAX}. Upgrade dockwarden.`,
-    );
-  }
+  if (serverMin && compareApiVersions(serverMin, API_VERSION_MAX) > 0) throw engineNeedsNewerApi(serverMin, endpoint);
   return compareApiVersions(serverApi, API_VERSION_MAX) < 0 ? serverApi : API_VERSION_MAX;
 }

@@ -92,7 +92,7 @@ describe('chooseEndpoint', () => {
     expect(plain.endpoint).toMatchObject({ kind: 'tcp', port: 2376, tls: null });
     // TLS files mean nothing to an ssh:// or unix:// context.
     const ssh = chooseEndpoint(inputs({ context: { name: 's', from: 'DOCKER_CONTEXT', host: 'ssh://ops@h', tls: { dir, skipVerify: false } } }));
-    expect(ssh.endpoint).toEqual({ kind: 'ssh', url: 'ssh://ops@h', host: 'h', port: 22, username: 'ops' });
+    expect(ssh.endpoint).toEqual({ kind: 'ssh', url: 'ssh://ops@h', host: 'h', port: undefined, username: 'ops' });
   });
 
   it('rejects what is not a Docker host URL with one sentence', () => {

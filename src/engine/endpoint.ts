@@ -16,7 +16,14 @@ export type Endpoint =
       /** DOCKER_TLS_VERIFY / DOCKER_CERT_PATH or a tcp port of 2376; a context's own material. */
       tls: TlsSettings | null;
     }
-  | { kind: 'ssh'; url: string; host: string; port: number; username: string | undefined };
+  | {
+      kind: 'ssh';
+      url: string;
+      host: string;
+      /** Only when the URL names them: otherwise ssh's own config (Port, User) decides, as for the docker CLI. */
+      port: number | undefined;
+      username: string | undefined;
+    };
 
 /** How to speak TLS to a tcp:// engine, decided as the docker CLI decides it. */
 export interface TlsSettings {
@@ -127,7 +134,7 @@ export function parseHostUrl(raw: string, from: string, inputs: Pick<EndpointInp
       kind: 'ssh',
       url: value,
       host,
-      port: url.port ? Number(url.port) : 22,
+      port: url.port ? Number(url.port) : undefined,
       username: url.username ? decodeURIComponent(url.username) : undefined,
     };
   }

@@ -1,8 +1,8 @@
 import type { DockerInfo } from './docker-info.js';
 import type { ServiceFacts, VersionFacts } from './engine-facts.js';
 
-// The narrow view of the Docker Engine API that the rest of dockwarden uses. The dockerode
-// implementation is in dockerode-engine.ts; tests use fakes from engine/testing/.
+// The narrow view of the Docker Engine API that the rest of dockwarden uses. The node:http
+// implementation is in http-engine.ts; tests use fakes from engine/testing/.
 
 export interface ImageSummary {
   id: string;

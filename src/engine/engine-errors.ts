@@ -1,29 +1,42 @@
 import { EngineError } from '../core/errors.js';
+import { engineNeedsNewerApi } from './api-version.js';
 import type { Endpoint } from './endpoint.js';
 
-// Turns what dockerode throws (socket errors, HTTP errors with a JSON body) into one
-// EngineError whose message is a whole sentence with the cause and the fix.
+// Turns what a request to the engine fails with (Node's socket errors, an HTTP status
+// with the engine's JSON message, the ssh transport's sentences) into one EngineError
+// whose message is a whole sentence with the cause and the fix.
 
-interface LowLevelError {
-  code?: string;
-  errno?: number;
-  statusCode?: number;
-  reason?: string;
-  json?: { message?: string } | null;
-  message?: string;
+/** A failure whose message is already the whole sentence: the ssh transport's. */
+export class TransportFailure extends Error {
+  override readonly name = 'TransportFailure';
 }
 
-function engineMessage(err: LowLevelError): string | undefined {
-  const fromJson = err.json && typeof err.json === 'object' ? err.json.message : undefined;
-  return fromJson?.trim() || undefined;
+/** The engine answered with a status other than 2xx. `said`: its JSON `message`, else its body, else the status text. */
+export class ApiStatusError extends Error {
+  override readonly name = 'ApiStatusError';
+  constructor(
+    readonly statusCode: number,
+    readonly said: string,
+  ) {
+    super(`${statusCode}: ${said}`);
+  }
 }
 
 export function toEngineError(err: unknown, endpoint: Endpoint, attempts: string[], path?: string): EngineError {
   if (err instanceof EngineError) return err;
-  const e = (err ?? {}) as LowLevelError;
   const where = endpoint.url;
+  if (err instanceof ApiStatusError) {
+    const details = { status: err.statusCode, path, attempts, said: err.said };
+    // An engine whose minimum API is above ours says so on the first versioned request
+    // (/_ping does not tell the minimum).
+    const minimum = err.statusCode === 400 ? /minimum supported API version is v?(\d+\.\d+)/i.exec(err.said)?.[1] : undefined;
+    if (minimum) return engineNeedsNewerApi(minimum, where, details);
+    return new EngineError(`The Docker engine at ${where} answered ${err.statusCode}${path ? ` to ${path}` : ''}: ${err.said}.`, details);
+  }
+  const details = { path, attempts };
+  if (err instanceof TransportFailure) return new EngineError(err.message, details);
   const tried = attempts.length > 0 ? ` (tried ${attempts.join('; ')})` : '';
-  const details = { status: e.statusCode, path, attempts };
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
   switch (e.code) {
     case 'ENOENT':
       return new EngineError(
@@ -50,15 +63,9 @@ export function toEngineError(err: unknown, endpoint: Endpoint, attempts: string
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ECONNRESET':
+    case 'EPIPE':
       return new EngineError(`The connection to ${where} failed (${e.code}): check the network path to the engine.`, details);
   }
-  if (typeof e.statusCode === 'number') {
-    const said = engineMessage(e) ?? e.reason ?? 'no message';
-    return new EngineError(`The Docker engine at ${where} answered ${e.statusCode}${path ? ` to ${path}` : ''}: ${said}.`, { ...details, said });
-  }
-  const message = e.message ?? String(err);
-  if (/All configured authentication methods failed|ssh/i.test(message) && endpoint.kind === 'ssh') {
-    return new EngineError(`SSH to ${endpoint.host} failed: ${message}. Check that ssh ${endpoint.username ? `${endpoint.username}@` : ''}${endpoint.host} works without a password (ssh-agent) and that docker is installed there.`, details);
-  }
-  return new EngineError(`Talking to the Docker engine at ${where} failed: ${message}.`, details);
+  const message = typeof e.message === 'string' && e.message ? e.message : String(err);
+  return new EngineError(`Talking to the Docker engine at ${where} failed: ${message.replace(/\.$/, '')}.`, details);
 }

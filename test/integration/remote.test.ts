@@ -1,4 +1,4 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextTlsDir } from '../../src/engine/docker-context.js';
@@ -15,7 +15,8 @@ import { makeTlsCerts, type TlsCerts } from '../support/tls-certs.js';
 // Remote engines for real: one sandbox engine reached three ways from inside its network
 // namespace — tcp:// with TLS and client certificates (DOCKER_TLS_VERIFY/DOCKER_CERT_PATH),
 // a docker context made by the real docker CLI holding its own TLS files, and ssh:// through
-// Debian's sshd and an ssh-agent — by doctor, gc --budget, the agent and fleet.
+// Debian's sshd with the system ssh client (as the docker CLI reaches it) — by doctor,
+// gc --budget, the agent and fleet.
 //
 // The engine listens on every address of its namespace, and is addressed as 192.0.2.1
 // (TEST-NET-1, added to the namespace's lo): dockwarden takes a loopback tcp:// engine for
@@ -212,10 +213,10 @@ describe('a docker context with its own TLS files, made by the docker CLI', () =
   });
 });
 
-describe('ssh:// through sshd and an ssh-agent', () => {
-  it('is reachable with the system ssh client too (what replaces dockerode next)', async () => {
+describe('ssh:// through sshd and the system ssh client', () => {
+  it('is reachable with the system ssh client and the config of this HOME', async () => {
     const r = await runInNetns(netns, 'ssh', [...ssh.sshArgs, 'root@127.0.0.1', '--', 'docker', 'version', '--format', '{{.Server.Version}}'], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...ssh.clientEnv },
+      env: { ...ssh.clientEnv, PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toMatch(/^\d+\./);
@@ -225,9 +226,14 @@ describe('ssh:// through sshd and an ssh-agent', () => {
     await remoteDoctor(sshEnv(), ssh.dockerHost);
   });
 
-  it('logs in as the local user when the URL names nobody, as ssh does', async () => {
-    const url = `ssh://127.0.0.1:${ssh.port}`;
+  it("leaves the user and port to ssh's config when the URL names neither, as the docker CLI does", async () => {
+    const url = 'ssh://127.0.0.1';
     await remoteDoctor({ ...sshEnv(), DOCKER_HOST: url }, url);
+  });
+
+  it("needs no ssh-agent: ssh's own keys and config are enough", async () => {
+    const { SSH_AUTH_SOCK: _, ...env } = sshEnv();
+    await remoteDoctor(env, ssh.dockerHost);
   });
 
   it('deletes down to --budget over ssh, keeping the images containers use', async () => {
@@ -238,18 +244,38 @@ describe('ssh:// through sshd and an ssh-agent', () => {
     expect(await imageRefs()).toEqual(expect.arrayContaining(['keep/running:1', 'keep/stopped:1']));
   });
 
-  it('says in one line, exit 3, that it needs an ssh-agent when SSH_AUTH_SOCK is unset', async () => {
-    const { SSH_AUTH_SOCK: _, ...env } = sshEnv();
-    const r = await runCliInNetns(netns, ['doctor'], { env });
+  it("says what ssh said when sshd refuses the key, in one line, exit 3, and never blames dockerd", async () => {
+    const r = await runCliInNetns(netns, ['doctor'], { env: { ...sshEnv(), ...ssh.badEnv.strangerKey } });
     expect(r.code).toBe(3);
-    expect(expectOneCleanLine(r.stderr)).toContain('SSH_AUTH_SOCK is unset');
+    const line = expectOneCleanLine(r.stderr);
+    expect(line).toMatch(/^dockwarden: SSH to 127\.0\.0\.1 failed: .*Permission denied \(publickey\)\. Check that `ssh root@127\.0\.0\.1 -p 2222` logs in without a password or prompt/);
+    expect(line).not.toMatch(/dockerd/);
   });
 
-  it('says in one line, exit 3, when the ssh-agent cannot be reached', async () => {
-    const missing = join(dir, 'no-agent.sock');
-    const r = await runCliInNetns(netns, ['doctor'], { env: { ...sshEnv(), SSH_AUTH_SOCK: missing } });
+  it('says so in one line when the host key is not in known_hosts, instead of asking', async () => {
+    const r = await runCliInNetns(netns, ['doctor'], { env: { ...sshEnv(), ...ssh.badEnv.unknownHostKey } });
     expect(r.code).toBe(3);
-    expect(expectOneCleanLine(r.stderr)).toContain(`SSH to 127.0.0.1 failed: the ssh-agent at ${missing} cannot be used`);
+    expect(expectOneCleanLine(r.stderr)).toContain('SSH to 127.0.0.1 failed: ');
+    expect(r.stderr).toContain('Host key verification failed');
+  });
+
+  it('says in one line when no sshd listens, not that dockerd is down', async () => {
+    const url = 'ssh://root@127.0.0.1:2299';
+    const r = await runCliInNetns(netns, ['doctor'], { env: { ...sshEnv(), DOCKER_HOST: url } });
+    expect(r.code).toBe(3);
+    const line = expectOneCleanLine(r.stderr);
+    expect(line).toContain('SSH to 127.0.0.1 failed: ssh: connect to host 127.0.0.1 port 2299: Connection refused.');
+    expect(line).not.toMatch(/dockerd/);
+  });
+
+  it('names the missing ssh client in one line', async () => {
+    // A PATH with nsenter (which runs the CLI in the namespace) and no ssh.
+    const noSsh = join(dir, 'no-ssh-bin');
+    await mkdir(noSsh, { recursive: true });
+    await symlink('/usr/bin/nsenter', join(noSsh, 'nsenter')).catch(() => undefined);
+    const r = await runCliInNetns(netns, ['doctor'], { env: { ...sshEnv(), PATH: noSsh } });
+    expect(r.code).toBe(3);
+    expect(expectOneCleanLine(r.stderr)).toBe(`dockwarden: ${ssh.dockerHost} is reached with the ssh client, and there is no \`ssh\` on PATH: install openssh-client.`);
   });
 
   it("passes on the remote docker's own complaint when it cannot reach its engine, in one line, exit 3", async () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive, waitUntil } from '../../src/sandbox/proc.js';
 import { makeOwnedDir, removeOwnedDir } from './owned-dir.js';
@@ -12,9 +12,12 @@ import { runCommand } from './run-command.js';
 // `docker system dial-stdio` that an ssh:// client runs reaches that engine. The client's
 // key is made here, kept in a private HOME's .ssh and loaded into an ssh-agent of its own.
 //
-// For the system ssh client too: $HOME/.ssh holds id_ed25519, known_hosts (the host key
-// pinned for [127.0.0.1]:PORT) and a config file. OpenSSH takes ~ from the passwd entry,
-// never from $HOME, so a client must be pointed at that config with `-F` (`sshArgs`).
+// dockwarden runs the system ssh, as the docker CLI does: $HOME/.ssh holds id_ed25519,
+// known_hosts (the host key pinned for [127.0.0.1]:PORT) and a config file. OpenSSH takes
+// ~ from the passwd entry, never from $HOME, so a client must be pointed at that config
+// with `-F` (`sshArgs`); for dockwarden, `clientEnv` puts first on PATH an `ssh` that
+// adds `-F` ($DW_SSH_CONFIG, else that config) and runs the real one. `badEnv` holds
+// configs that fail: a key sshd does not know, a host key known_hosts lacks.
 //
 // Every process here names the scratch directory in its arguments: a killed run's sshd
 // and ssh-agent are found and killed by the next run (owned-dir.ts).
@@ -30,8 +33,10 @@ export interface SshHost {
   authSock: string;
   /** Options for the system ssh client: `ssh ${sshArgs} root@127.0.0.1 -- docker system dial-stdio`. */
   sshArgs: string[];
-  /** HOME and SSH_AUTH_SOCK for a client. */
+  /** HOME, SSH_AUTH_SOCK and a PATH whose `ssh` reads this HOME's config, for dockwarden. */
   clientEnv: Record<string, string>;
+  /** Added to clientEnv: ssh offers a key sshd does not accept / meets a host key it does not know. */
+  badEnv: { strangerKey: Record<string, string>; unknownHostKey: Record<string, string> };
   /** sshd's log (LogLevel VERBOSE): accepted keys, refused ones, sessions. */
   log(): Promise<string>;
   /** Kills sshd, its sessions and the ssh-agent, and deletes the directory; idempotent. */
@@ -82,29 +87,43 @@ export async function startSshHost(opts: SshHostOptions): Promise<SshHost> {
     const dotSsh = join(home, '.ssh');
     await mkdir(dotSsh, { recursive: true, mode: 0o700 });
     const identity = join(dotSsh, 'id_ed25519');
+    const strangerIdentity = join(dotSsh, 'id_stranger');
     const hostKey = join(dir, 'ssh_host_ed25519_key');
-    await Promise.all([keygen(identity, 'dockwarden-test-client'), keygen(hostKey, 'dockwarden-test-host')]);
+    await Promise.all([keygen(identity, 'dockwarden-test-client'), keygen(strangerIdentity, 'dockwarden-test-stranger'), keygen(hostKey, 'dockwarden-test-host')]);
     const [clientPub, hostPub] = await Promise.all([readFile(`${identity}.pub`, 'utf8'), readFile(`${hostKey}.pub`, 'utf8')]);
     // `restrict`: no pty, no forwarding; a command (dial-stdio) is all the key may run.
     await writeFile(join(dir, 'authorized_keys'), `restrict ${clientPub.trim()}\n`, { mode: 0o600 });
     const knownHosts = join(dotSsh, 'known_hosts');
     await writeFile(knownHosts, `[127.0.0.1]:${port} ${hostPub.split(' ').slice(0, 2).join(' ')}\n`, { mode: 0o600 });
+    const writeConfig = (file: string, key: string, hosts: string) =>
+      writeFile(
+        file,
+        [
+          'Host 127.0.0.1',
+          `  Port ${port}`,
+          '  User root',
+          `  IdentityFile ${key}`,
+          '  IdentitiesOnly yes',
+          `  UserKnownHostsFile ${hosts}`,
+          '  StrictHostKeyChecking yes',
+          '  BatchMode yes',
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
     const clientConfig = join(dotSsh, 'config');
-    await writeFile(
-      clientConfig,
-      [
-        'Host 127.0.0.1',
-        `  Port ${port}`,
-        '  User root',
-        `  IdentityFile ${identity}`,
-        '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ${knownHosts}`,
-        '  StrictHostKeyChecking yes',
-        '  BatchMode yes',
-        '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
+    const strangerConfig = join(dotSsh, 'config-stranger-key');
+    const unknownHostConfig = join(dotSsh, 'config-unknown-host');
+    await writeFile(join(dotSsh, 'known_hosts-empty'), '', { mode: 0o600 });
+    await Promise.all([
+      writeConfig(clientConfig, identity, knownHosts),
+      writeConfig(strangerConfig, strangerIdentity, knownHosts),
+      writeConfig(unknownHostConfig, identity, join(dotSsh, 'known_hosts-empty')),
+    ]);
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F "\${DW_SSH_CONFIG:-${clientConfig}}" "$@"\n`);
+    await chmod(join(bin, 'ssh'), 0o755);
     // The sessions' HOME: Debian's bash sources ~/.bashrc even for `ssh host command`
     // (built with SSH_SOURCE_BASHRC), and root's may take a second (pyenv init, here) on
     // every dial-stdio. The remote docker CLI's config dir keeps root's contexts out.
@@ -161,7 +180,8 @@ export async function startSshHost(opts: SshHostOptions): Promise<SshHost> {
       home,
       authSock,
       sshArgs: ['-F', clientConfig],
-      clientEnv: { HOME: home, SSH_AUTH_SOCK: authSock },
+      clientEnv: { HOME: home, SSH_AUTH_SOCK: authSock, PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
+      badEnv: { strangerKey: { DW_SSH_CONFIG: strangerConfig }, unknownHostKey: { DW_SSH_CONFIG: unknownHostConfig } },
       log: () => readFile(sshdLog, 'utf8').catch(() => ''),
       stop,
     };
