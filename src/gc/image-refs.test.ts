@@ -92,3 +92,32 @@ describe('refIndex.resolve', () => {
     expect(refs.resolve(ref)).toBeNull();
   });
 });
+
+describe('refIndex reads every spelling of a listed reference as parseRef does', () => {
+  // Tags and digests are indexed without parsing when they are already in familiar form;
+  // each spelling must land on the same key as parsing it would give.
+  const listed = [
+    'busybox:latest',
+    'hello',
+    'docker.io/library/alpine:3',
+    'library/debian:12',
+    'index.docker.io/fill/img:2',
+    'registry-1.docker.io/library/node',
+    'registry:5000/app:1',
+    'registry:5000/app',
+    'registry:5000/library/app:7',
+    'd/e:1',
+    'i:2',
+    'r/x',
+    'l:3',
+    'lib/x:1',
+  ];
+  const images = listed.map((tag, i) => image(`img-${i}`, { tags: [tag], digests: [`${tag.replace(/:[^:/]*$/, '')}@${digest(String(i % 10))}`] }));
+  const refs = refIndex(images);
+
+  it.each(listed.map((tag, i) => [tag, i] as const))('resolves %s by its parsed name and tag, and by its digest', (tag, i) => {
+    const p = parseRef(tag);
+    expect(refs.resolve(`${p.name}:${p.tag ?? 'latest'}`)).toBe(id(`img-${i}`));
+    expect(refs.resolve(`${p.name}@${digest(String(i % 10))}`)).toBe(id(`img-${i}`));
+  });
+});

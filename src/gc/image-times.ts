@@ -1,4 +1,5 @@
 import type { Inventory } from '../engine/inventory.js';
+import { imageIndex, usersByImage, type ImageIndex, type ImageUsers } from './container-users.js';
 import type { RefIndex } from './image-refs.js';
 
 // When each image came to this host and when it was last used, from the best evidence
@@ -36,49 +37,66 @@ export interface RecordedUse {
   lastUsed?: number;
 }
 
-function newest(candidates: (Evidence | null)[]): Evidence | null {
-  let best: Evidence | null = null;
-  for (const c of candidates) if (c && (!best || c.at > best.at)) best = c;
-  return best;
+const NO_USE_SINCE = new Map(['first seen by the agent', 'stored on this host', 'last tagged', 'image created; arrival unknown'].map((s) => [s, `no use seen since ${s}`]));
+
+/** "no use seen since stored on this host": one string per source, not one per image. */
+function noUseSince(source: string): string {
+  return NO_USE_SINCE.get(source) ?? `no use seen since ${source}`;
 }
 
 export function imageTimes(inventory: Inventory, refs: RefIndex, recorded: ReadonlyMap<string, RecordedUse>): Map<string, ImageTimes> {
-  const arrivals = new Map<string, Evidence>();
-  const uses = new Map<string, Evidence>();
-  const note = (into: Map<string, Evidence>, id: string, e: Evidence, keepEarliest: boolean) => {
-    const had = into.get(id);
-    if (!had || (keepEarliest ? e.at < had.at : e.at > had.at)) into.set(id, e);
+  const index = imageIndex(inventory.images);
+  const times = imageTimesByNumber(inventory, index, refs, recorded, usersByImage(index, inventory.containers));
+  const out = new Map<string, ImageTimes>();
+  for (let num = 0; num < index.ids.size; num++) out.set(index.ids.key(num), times[num]!);
+  return out;
+}
+
+/** The same, by image id number (see ImageIndex), for the planner. */
+export function imageTimesByNumber(inventory: Inventory, index: ImageIndex, refs: RefIndex, recorded: ReadonlyMap<string, RecordedUse>, users: ImageUsers): ImageTimes[] {
+  const arrivals: (Evidence | undefined)[] = new Array(index.ids.size);
+  const uses: (Evidence | undefined)[] = new Array(index.ids.size);
+  const note = (into: (Evidence | undefined)[], num: number, e: Evidence, keepEarliest: boolean) => {
+    const had = into[num];
+    if (!had || (keepEarliest ? e.at < had.at : e.at > had.at)) into[num] = e;
   };
   for (const e of inventory.recentEvents) {
     const id = refs.resolve(e.image);
-    if (!id) continue;
+    const num = id === null ? -1 : index.ids.find(id);
+    if (num < 0) continue;
     const evidence = { at: e.at, source: `${e.action} event` };
-    note(uses, id, evidence, false);
-    if (e.action.startsWith('image ')) note(arrivals, id, evidence, true);
+    note(uses, num, evidence, false);
+    if (e.action.startsWith('image ')) note(arrivals, num, evidence, true);
   }
-  // Newest container per image first, then one Evidence each: hosts run tens of thousands.
-  const newestContainer = new Map<string, Inventory['containers'][number]>();
-  for (const c of inventory.containers) {
-    const had = newestContainer.get(c.imageId);
-    if (!had || c.created > had.created) newestContainer.set(c.imageId, c);
+  // The newest container per image, one Evidence each: hosts run tens of thousands.
+  for (let num = 0; num < index.ids.size; num++) {
+    const newest = users.newest[num]!;
+    if (newest < 0) continue;
+    const c = inventory.containers[newest]!;
+    note(uses, num, { at: c.created, source: `container ${c.name} created` }, false);
   }
-  for (const [id, c] of newestContainer) note(uses, id, { at: c.created, source: `container ${c.name} created` }, false);
 
-  const out = new Map<string, ImageTimes>();
-  for (const image of inventory.images) {
-    const rec = recorded.get(image.id);
+  const out: ImageTimes[] = new Array(index.ids.size);
+  const noneRecorded = recorded.size === 0;
+  inventory.images.forEach((image, i) => {
+    const num = index.numberOf[i]!;
+    const rec = noneRecorded ? undefined : recorded.get(image.id);
     const tagged = image.lastTagTime === null ? null : { at: image.lastTagTime, source: 'last tagged' };
     const firstSeen: Evidence =
       (rec?.firstSeen !== undefined ? { at: rec.firstSeen, source: 'first seen by the agent' } : null) ??
       (image.storedAt !== null ? { at: image.storedAt, source: 'stored on this host' } : null) ??
-      arrivals.get(image.id) ??
+      arrivals[num] ??
       tagged ?? { at: image.created, source: 'image created; arrival unknown' };
+    // The newest of the evidence, the first of equals: the agent's record, events and
+    // containers, the last tag, and the arrival.
+    let lastUsed: Evidence | null = rec?.lastUsed !== undefined ? { at: rec.lastUsed, source: 'recorded by the agent' } : null;
+    const used = uses[num];
+    if (used && (!lastUsed || used.at > lastUsed.at)) lastUsed = used;
+    if (tagged && (!lastUsed || tagged.at > lastUsed.at)) lastUsed = tagged;
     // An image is not used before it arrives: a `run app:1` event from before a newer
     // app:1 was pulled resolves to the new image by its tag, but is older than it.
-    const arrived = { at: firstSeen.at, source: `no use seen since ${firstSeen.source}` };
-    const recordedUse = rec?.lastUsed !== undefined ? { at: rec.lastUsed, source: 'recorded by the agent' } : null;
-    const lastUsed = newest([recordedUse, uses.get(image.id) ?? null, tagged, arrived]) as Evidence;
-    out.set(image.id, { firstSeen, lastUsed });
-  }
+    if (!lastUsed || firstSeen.at > lastUsed.at) lastUsed = { at: firstSeen.at, source: noUseSince(firstSeen.source) };
+    out[num] = { firstSeen, lastUsed };
+  });
   return out;
 }

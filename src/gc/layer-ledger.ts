@@ -1,4 +1,5 @@
 import type { InventoryImage } from '../engine/inventory.js';
+import { StringIndex } from './string-index.js';
 
 // What deleting images really gives back. A layer is freed only when the last image
 // holding it goes, so deleting one of two images that share a 90% base frees 10%, and
@@ -9,7 +10,7 @@ import type { InventoryImage } from '../engine/inventory.js';
 // configs, manifests, an index) besides its unpacked snapshots; they are units of the
 // same ledger, keyed by digest, so a blob two images share is freed with the last one.
 //
-// Chain ids and digests are interned to array indices once: a big host has tens of
+// Chain ids and digests are numbered once (string-index.ts): a big host has tens of
 // thousands of layers, and counting in typed arrays keeps planning well under 100 ms.
 
 export interface LayerLedger {
@@ -17,64 +18,81 @@ export interface LayerLedger {
   release(image: InventoryImage): number;
   /** Bytes that deleting this image alone would free (its layers no other image holds). */
   uniqueBytes(image: InventoryImage): number;
-}
-
-/** Layers by chain id, then content blobs by digest (a separate key space: `blob:`). */
-function unitsOf(image: InventoryImage): { key: string; size: number | null }[] {
-  const layers = image.layers.map((l) => ({ key: l.chainId, size: l.size }));
-  return image.content ? [...layers, ...image.content.map((b) => ({ key: `blob:${b.digest}`, size: b.size }))] : layers;
+  /** release() of the image at this position of the list the ledger was made from. */
+  releaseAt(position: number): number;
+  /** uniqueBytes() of the image at this position of the list the ledger was made from. */
+  uniqueBytesAt(position: number): number;
 }
 
 export function layerLedger(images: readonly InventoryImage[]): LayerLedger {
-  const index = new Map<string, number>();
-  const layersOf = new Map<string, Int32Array>();
-  const unitSizes = new Map<string, (number | null)[]>();
-  for (const image of images) {
-    const units = unitsOf(image);
-    const ids = new Int32Array(units.length);
-    units.forEach((unit, i) => {
-      let at = index.get(unit.key);
-      if (at === undefined) index.set(unit.key, (at = index.size));
-      ids[i] = at;
-    });
-    layersOf.set(image.id, ids);
-    unitSizes.set(image.id, units.map((u) => u.size));
-  }
-  const holders = new Int32Array(index.size);
+  // Every unit (a layer by chain id, then a content blob by digest, in a key space of its
+  // own: `blob:`) gets a number the first time it is seen; `held` lists each image's units,
+  // image after image. holders counts the images holding a unit; a size any image gave
+  // wins over none (the last one given stands).
+  let total = 0;
+  for (const image of images) total += image.layers.length + (image.content ? image.content.length : 0);
+  const units = new StringIndex(total);
+  const held = new Int32Array(total);
+  const start = new Int32Array(images.length + 1);
+  const unknownSizes = new Uint8Array(images.length);
+  const holders = new Int32Array(total);
   // NaN: no image's history gave this layer's size.
-  const sizes = new Float64Array(index.size).fill(NaN);
-  for (const image of images) {
-    const ids = layersOf.get(image.id) as Int32Array;
-    (unitSizes.get(image.id) as (number | null)[]).forEach((size, i) => {
-      const at = ids[i] as number;
-      holders[at] = holders[at]! + 1;
-      if (size !== null) sizes[at] = size;
-    });
-  }
-  const initialHolders = holders.slice();
-  const unknownSizes = new Set(images.filter((image) => image.layers.some((l) => l.size === null)).map((image) => image.id));
-  const sizesKnown = (image: InventoryImage) => !unknownSizes.has(image.id);
-  const idsOf = (image: InventoryImage) => layersOf.get(image.id) ?? new Int32Array(0);
+  const sizes = new Float64Array(total).fill(NaN);
+  let k = 0;
+  const hold = (key: string, size: number | null) => {
+    const at = units.add(key);
+    holders[at]!++;
+    if (size !== null) sizes[at] = size;
+    held[k++] = at;
+  };
+  images.forEach((image, i) => {
+    start[i] = k;
+    const { layers, content } = image;
+    for (let l = 0; l < layers.length; l++) {
+      const { chainId, size } = layers[l]!;
+      if (size === null) unknownSizes[i] = 1;
+      hold(chainId, size);
+    }
+    if (content) for (let b = 0; b < content.length; b++) hold(`blob:${content[b]!.digest}`, content[b]!.size);
+  });
+  start[images.length] = k;
+  const initialHolders = holders.slice(0, units.size);
 
+  const release = (i: number, uniqueSize: number | null): number => {
+    if (i < 0) return 0;
+    const known = unknownSizes[i] === 0;
+    // Without layer sizes, /system/df's unique size stands for the layers only this image held.
+    let freed = known ? 0 : (uniqueSize ?? 0);
+    for (let u = start[i]!; u < start[i + 1]!; u++) {
+      const at = held[u]!;
+      if (--holders[at]! > 0) continue;
+      // uniqueSize stands for the layers only this image held; content blobs always have sizes.
+      if (!known && initialHolders[at] === 1 && Number.isNaN(sizes[at]!)) continue;
+      // A size another image's history gave is as good as our own; unknown counts as nothing.
+      const size = sizes[at]!;
+      if (!Number.isNaN(size)) freed += size;
+    }
+    return freed;
+  };
+  const uniqueBytes = (i: number, uniqueSize: number | null): number => {
+    if (i < 0) return 0;
+    let bytes = unknownSizes[i] === 1 ? (uniqueSize ?? 0) : 0;
+    for (let u = start[i]!; u < start[i + 1]!; u++) {
+      const at = held[u]!;
+      if (holders[at] === 1 && !Number.isNaN(sizes[at]!)) bytes += sizes[at]!;
+    }
+    return bytes;
+  };
+  // By id, for callers that hold the image rather than its position (the last of equal ids).
+  let positions: Map<string, number> | null = null;
+  const positionOf = (image: InventoryImage): number => {
+    positions ??= new Map(images.map((im, i) => [im.id, i]));
+    return positions.get(image.id) ?? -1;
+  };
   return {
-    release(image) {
-      const known = sizesKnown(image);
-      // Without layer sizes, /system/df's unique size stands for the layers only this image held.
-      let freed = known ? 0 : (image.uniqueSize ?? 0);
-      for (const at of idsOf(image)) {
-        if (--holders[at]! > 0) continue;
-        // uniqueSize stands for the layers only this image held; content blobs always have sizes.
-        if (!known && initialHolders[at] === 1 && Number.isNaN(sizes[at]!)) continue;
-        // A size another image's history gave is as good as our own; unknown counts as nothing.
-        const size = sizes[at]!;
-        if (!Number.isNaN(size)) freed += size;
-      }
-      return freed;
-    },
-    uniqueBytes(image) {
-      let bytes = sizesKnown(image) ? 0 : (image.uniqueSize ?? 0);
-      for (const at of idsOf(image)) if (holders[at] === 1 && !Number.isNaN(sizes[at]!)) bytes += sizes[at]!;
-      return bytes;
-    },
+    release: (image) => release(positionOf(image), image.uniqueSize),
+    uniqueBytes: (image) => uniqueBytes(positionOf(image), image.uniqueSize),
+    releaseAt: (i) => release(i, images[i]!.uniqueSize),
+    uniqueBytesAt: (i) => uniqueBytes(i, images[i]!.uniqueSize),
   };
 }

@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/duration.js';
 import type { Inventory, InventoryImage } from '../engine/inventory.js';
+import type { ImageIndex, ImageUsers } from './container-users.js';
 import type { GcPolicy } from './gc-policy.js';
 import type { RefIndex } from './image-refs.js';
 import type { ImageTimes } from './image-times.js';
@@ -23,82 +24,98 @@ function plural(n: number, one: string, many: string): string {
   return n === 1 ? one : many;
 }
 
-/** image id -> the first container created from it, and how many there are. */
-function containersByImage(inventory: Inventory): Map<string, { first: Inventory['containers'][number]; count: number }> {
-  const out = new Map<string, { first: Inventory['containers'][number]; count: number }>();
-  for (const c of inventory.containers) {
-    const had = out.get(c.imageId);
-    if (had) had.count++;
-    else out.set(c.imageId, { first: c, count: 1 });
-  }
-  return out;
-}
-
-/** image id -> a top-level image built on it (through intermediate images too). */
-function childrenByImage(inventory: Inventory): Map<string, InventoryImage> {
-  const topLevel = new Set(inventory.images.map((i) => i.id));
-  const out = new Map<string, InventoryImage>();
+/** By image id number: a top-level image built on it (through intermediate images too). */
+function childrenByNumber(inventory: Inventory, index: ImageIndex): (InventoryImage | undefined)[] {
+  const out: (InventoryImage | undefined)[] = new Array(index.ids.size);
+  // Only the classic builder and `docker commit` record parents: most hosts have none.
+  const parents = new Map(Object.entries(inventory.parents));
+  if (parents.size === 0) return out;
   for (const image of inventory.images) {
+    if (!parents.has(image.id)) continue;
     const seen = new Set<string>();
-    for (let p = inventory.parents[image.id]; p && !seen.has(p); p = inventory.parents[p]) {
+    for (let p = parents.get(image.id); p && !seen.has(p); p = parents.get(p)) {
       seen.add(p);
-      if (topLevel.has(p) && !out.has(p)) out.set(p, image);
+      const num = index.ids.find(p);
+      if (num >= 0 && !out[num]) out[num] = image;
     }
   }
   return out;
 }
 
-function serviceRefs(inventory: Inventory, refs: RefIndex): { current: Map<string, string>; previous: Map<string, string> } {
-  const current = new Map<string, string>();
-  const previous = new Map<string, string>();
+/** By image id number: the first service whose current spec, and whose previous spec, names it. */
+function serviceRefs(inventory: Inventory, index: ImageIndex, refs: RefIndex): { current: (string | undefined)[]; previous: (string | undefined)[] } {
+  const current: (string | undefined)[] = new Array(index.ids.size);
+  const previous: (string | undefined)[] = new Array(index.ids.size);
+  const numberOf = (ref: string | null) => {
+    const id = ref ? refs.resolve(ref) : null;
+    return id ? index.ids.find(id) : -1;
+  };
   for (const s of inventory.services ?? []) {
-    const cur = refs.resolve(s.current);
-    if (cur && !current.has(cur)) current.set(cur, s.name);
-    const prev = s.previous ? refs.resolve(s.previous) : null;
-    if (prev && !previous.has(prev)) previous.set(prev, s.name);
+    const cur = numberOf(s.current);
+    if (cur >= 0) current[cur] ??= s.name;
+    const prev = numberOf(s.previous);
+    if (prev >= 0) previous[prev] ??= s.name;
   }
   return { current, previous };
 }
 
+/** By image id number (see ImageIndex): why each image must stay, null when nothing protects it. */
 export function protections(
   inventory: Inventory,
+  index: ImageIndex,
   refs: RefIndex,
-  times: ReadonlyMap<string, ImageTimes>,
+  times: readonly ImageTimes[],
+  users: ImageUsers,
   policy: GcPolicy,
   now: number,
   refused: ReadonlyMap<string, string>,
-): Map<string, Protection> {
-  const users = containersByImage(inventory);
-  const children = childrenByImage(inventory);
-  const services = serviceRefs(inventory, refs);
-  const out = new Map<string, Protection>();
-  for (const image of inventory.images) {
-    const p = protectionOf(image);
-    if (p) out.set(image.id, p);
+): (Protection | null)[] {
+  const children = childrenByNumber(inventory, index);
+  const services = serviceRefs(inventory, index, refs);
+  const refusals: (string | undefined)[] = new Array(index.ids.size);
+  for (const [id, reason] of refused) {
+    const num = index.ids.find(id);
+    if (num >= 0) refusals[num] = reason;
   }
+  const out: (Protection | null)[] = new Array(index.ids.size).fill(null);
+  inventory.images.forEach((image, i) => {
+    const num = index.numberOf[i]!;
+    out[num] = protectionOf(image, num);
+  });
   return out;
 
-  function protectionOf(image: InventoryImage): Protection | null {
-    const refusal = refused.get(image.id);
+  function protectionOf(image: InventoryImage, num: number): Protection | null {
+    const refusal = refusals[num];
     if (refusal) return { code: 'in-use', reason: refusal };
-    const using = users.get(image.id);
-    if (using) {
-      const more = using.count > 1 ? ` and ${using.count - 1} more ${plural(using.count - 1, 'container', 'containers')}` : '';
-      return { code: 'in-use', reason: `in use by container ${using.first.name} (${using.first.state})${more}` };
+    const count = users.count[num]!;
+    if (count > 0) {
+      const first = inventory.containers[users.first[num]!]!;
+      const more = count > 1 ? ` and ${count - 1} more ${plural(count - 1, 'container', 'containers')}` : '';
+      return { code: 'in-use', reason: `in use by container ${first.name} (${first.state})${more}` };
     }
-    const current = services.current.get(image.id);
+    const current = services.current[num];
     if (current) return { code: 'service', reason: `image of service ${current}` };
-    const previous = services.previous.get(image.id);
+    const previous = services.previous[num];
     if (previous) return { code: 'previous-spec', reason: `previous spec of service ${previous}, needed for rollback` };
-    const child = children.get(image.id);
+    const child = children[num];
     if (child) return { code: 'parent', reason: `parent of image ${imageLabel(child)}; the engine refuses to delete an image others build on` };
-    // The bare hex too: people copy ids from `docker images`, which shows them without sha256:.
-    const names = [image.id, image.id.replace(/^sha256:/, ''), ...image.repoTags, ...image.repoDigests];
-    const keep = policy.keep.find((k) => names.some((n) => k.regex.test(n)));
-    if (keep) return { code: 'keep', reason: `matches --keep ${keep.pattern}` };
-    const t = times.get(image.id);
+    const keep = policy.keep.length > 0 ? keptBy(image) : null;
+    if (keep) return { code: 'keep', reason: `matches --keep ${keep}` };
+    const t = times[num];
     if (t && now - t.firstSeen.at < policy.minAgeMs) {
       return { code: 'min-age', reason: `first seen ${formatDuration(now - t.firstSeen.at)} ago (${t.firstSeen.source}), younger than --min-age ${formatDuration(policy.minAgeMs)}` };
+    }
+    return null;
+  }
+
+  /** The first --keep pattern that matches the image's id, bare id, a tag or a digest. */
+  function keptBy(image: InventoryImage): string | null {
+    // The bare hex too: people copy ids from `docker images`, which shows them without sha256:.
+    const bare = image.id.startsWith('sha256:') ? image.id.slice('sha256:'.length) : image.id;
+    for (const { regex, pattern } of policy.keep) {
+      if (regex.test(image.id) || regex.test(bare)) return pattern;
+      for (let t = 0; t < image.repoTags.length; t++) if (regex.test(image.repoTags[t]!)) return pattern;
+      for (let d = 0; d < image.repoDigests.length; d++) if (regex.test(image.repoDigests[d]!)) return pattern;
     }
     return null;
   }
