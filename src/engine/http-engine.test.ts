@@ -50,6 +50,12 @@ describe('API version negotiation', () => {
     expect(s.requests).toEqual(['GET /_ping', 'GET /v1.41/version']);
   });
 
+  it("reads Podman's header, which has a patch level", async () => {
+    const s = await start({ 'GET /_ping': ping('1.41.0'), 'GET /info': INFO });
+    await (await connectEngine(s.choice)).info();
+    expect(s.requests).toEqual(['GET /_ping', 'GET /v1.41/info']);
+  });
+
   it('caps a newer engine at the highest version dockwarden speaks', async () => {
     const s = await start({ 'GET /_ping': ping('1.52'), 'GET /info': INFO });
     await (await connectEngine(s.choice)).info();
