@@ -50,7 +50,7 @@ describe('API version negotiation', () => {
     expect(s.requests).toEqual(['GET /_ping', 'GET /v1.41/version']);
   });
 
-  it("reads Podman's header, which has a patch level", async () => {
+  it('reads a header with a patch level as major.minor', async () => {
     const s = await start({ 'GET /_ping': ping('1.41.0'), 'GET /info': INFO });
     await (await connectEngine(s.choice)).info();
     expect(s.requests).toEqual(['GET /_ping', 'GET /v1.41/info']);

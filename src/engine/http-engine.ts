@@ -72,7 +72,8 @@ export async function connectEngine(choice: EndpointChoice, opts: ConnectOptions
       // An engine that answers /_ping with an error status may still answer /version.
       if (!(err instanceof Error && (err as { details?: { status?: number } }).details?.status)) throw err;
     }
-    // Podman writes it with a patch level ("1.41.0").
+    // Docker and Podman (4.3.1: "1.41", with a Libpod-Api-Version beside it) write major.minor;
+    // a patch level, should an engine add one, is dropped.
     const pinged = typeof header === 'string' ? /^(\d+\.\d+)(\.\d+)?$/.exec(header.trim())?.[1] : undefined;
     if (pinged) return new HttpEngine(transport, choice, timeoutMs, negotiateApiVersion(pinged, null, choice.endpoint.url), null);
     const raw = await get('/version');
