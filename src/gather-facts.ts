@@ -4,7 +4,7 @@ import { gatherEngineFacts } from './engine/gather-engine-facts.js';
 import { imageStoreKind } from './engine/image-store.js';
 import type { HostFacts } from './facts.js';
 import { FACTS_SCHEMA_VERSION } from './facts-version.js';
-import { gatherLocalFacts } from './host/gather-local-facts.js';
+import { gatherLocalFacts, readEngineConfig } from './host/gather-local-facts.js';
 import type { HostProbe } from './host/host-probe.js';
 
 // The one way facts are made from a live engine (plus this host when the engine is
@@ -27,17 +27,23 @@ export async function gatherLiveFacts(opts: {
   probe: HostProbe | null;
   now: Date;
 }): Promise<HostFacts> {
+  const probe = opts.probe && isLocalEndpoint(opts.endpoint) ? opts.probe : null;
+  const socketPath = opts.endpoint.kind === 'unix' ? opts.endpoint.socketPath : undefined;
+  // The host's docker configuration does not depend on the engine's answers: read it
+  // while they are on their way (a rejection is handled where it is awaited, below).
+  const config = probe ? readEngineConfig(probe, socketPath) : null;
+  config?.catch(() => undefined);
   const { facts: engine, gaps } = await gatherEngineFacts(opts.engine);
   let host: HostFacts['host'] = null;
-  if (opts.probe && isLocalEndpoint(opts.endpoint)) {
-    host = await gatherLocalFacts(opts.probe, {
+  if (probe) {
+    host = await gatherLocalFacts(probe, {
       dataRoot: engine.info.DockerRootDir ?? DEFAULT_DATA_ROOT,
-      ...(opts.endpoint.kind === 'unix' ? { socketPath: opts.endpoint.socketPath } : {}),
+      ...(socketPath ? { socketPath } : {}),
       ...(engine.info.Driver ? { driver: engine.info.Driver } : {}),
       ...(imageStoreKind(engine.info) === 'containerd' ? { containerdStore: { infoAddress: engine.info.Containerd?.Address ?? null } } : {}),
       ...(engine.info.LoggingDriver ? { loggingDriver: engine.info.LoggingDriver } : {}),
       ...(engine.info.LiveRestoreEnabled !== undefined ? { liveRestore: engine.info.LiveRestoreEnabled } : {}),
-    });
+    }, config ?? undefined);
   } else {
     gaps.push(`The engine is not on this machine (${opts.endpoint.url}): its filesystem and config files were not inspected; run dockwarden on that host for those checks.`);
   }

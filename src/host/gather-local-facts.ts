@@ -45,12 +45,26 @@ function logsMayGrow(loggingDriver: string | undefined, config: DockerConfigFact
   return !config.settings.some((s) => s.key === 'log-opt' && s.effective && s.value.startsWith('max-size='));
 }
 
-export async function gatherLocalFacts(probe: HostProbe, request: LocalFactsRequest): Promise<LocalFacts> {
-  const { dataRoot, socketPath, driver, containerdStore, loggingDriver, liveRestore } = request;
+export interface EngineConfigRead {
+  dockerConfig: DockerConfigFacts;
+  gaps: string[];
+}
+
+/**
+ * What can be read before the engine has answered: the dockerd serving the socket and
+ * every place its configuration comes from (a CLI reads it while /info is on its way).
+ */
+export async function readEngineConfig(probe: HostProbe, socketPath?: string): Promise<EngineConfigRead> {
   const gaps: string[] = [];
   const running = socketPath ? await findDockerdProcess(probe, socketPath) : null;
+  return { dockerConfig: await gatherDockerConfig(probe, gaps, running), gaps };
+}
+
+/** `config`: readEngineConfig's answer when the caller started it early; read here otherwise. */
+export async function gatherLocalFacts(probe: HostProbe, request: LocalFactsRequest, config?: Promise<EngineConfigRead>): Promise<LocalFacts> {
+  const { dataRoot, socketPath, driver, containerdStore, loggingDriver, liveRestore } = request;
   // Config first: a broken daemon.json must stop the run before anything else is reported.
-  const dockerConfig = await gatherDockerConfig(probe, gaps, running);
+  const { dockerConfig, gaps } = await (config ?? readEngineConfig(probe, socketPath));
 
   // The rest is independent I/O: read it concurrently (doctor's wall time is the sum otherwise).
   const needsLvm = driver === undefined || driver === 'devicemapper';
