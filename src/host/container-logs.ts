@@ -1,3 +1,4 @@
+import { mapLimit } from '../core/map-limit.js';
 import { errorCode, type HostProbe } from './host-probe.js';
 import type { ContainerLogFacts } from './local-facts.js';
 
@@ -58,7 +59,7 @@ export async function gatherContainerLogs(probe: HostProbe, dataRoot: string, ga
   };
   // Hosts run thousands of containers: a bounded number of directory reads at once keeps
   // this from being thousands of sequential round trips, without exhausting descriptors.
-  for (let i = 0; i < ids.length; i += SCAN_WIDTH) await Promise.all(ids.slice(i, i + SCAN_WIDTH).map(scan));
+  await mapLimit(ids, SCAN_WIDTH, scan);
   if (unreadable > 0) gaps.push(`${unreadable} of ${ids.length} container directories under ${dir} could not be read: their logs are not counted.`);
   return summariseLogs(files, dataRoot);
 }

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { errorCode, type HostProbe } from './host-probe.js';
 import type { ConfigSetting } from './local-facts.js';
+import { processesNamed } from './processes.js';
 
 // Where containerd keeps the images of an engine that uses containerd's image store.
 //
@@ -86,11 +87,6 @@ function lastEffective(settings: readonly ConfigSetting[], key: string): string 
   return settings.filter((s) => s.key === key && s.effective).at(-1)?.value;
 }
 
-async function readCmdline(probe: HostProbe, pid: string): Promise<string[] | null> {
-  const raw = await probe.readFile(`/proc/${pid}/cmdline`).catch(() => null);
-  return raw ? raw.split('\0').filter((w) => w !== '') : null;
-}
-
 interface RunningContainerd {
   pid: number;
   args: ContainerdArgs;
@@ -100,15 +96,12 @@ interface RunningContainerd {
 
 /** The containerd process listening on `address`, with its config read. */
 async function findContainerd(probe: HostProbe, address: string, gaps: string[]): Promise<RunningContainerd | null> {
-  const entries = (await probe.readDir('/proc').catch(() => null)) ?? [];
-  for (const pid of entries.filter((e) => /^\d+$/.test(e))) {
-    const argv = await readCmdline(probe, pid);
-    if (!argv || posix.basename(argv[0] ?? '') !== 'containerd') continue;
+  for (const { pid, argv } of await processesNamed(probe, (exe) => exe === 'containerd')) {
     const args = parseContainerdArgs(argv);
     const configPath = args.config ?? DEFAULT_CONTAINERD_CONFIG;
     const config = await readContainerdConfig(probe, configPath, gaps);
     if (canonical(args.address ?? config.address ?? SYSTEM_CONTAINERD_SOCKET) !== canonical(address)) continue;
-    return { pid: Number(pid), args, configPath, config };
+    return { pid, args, configPath, config };
   }
   return null;
 }

@@ -1,6 +1,6 @@
-import { posix } from 'node:path';
 import { dockerdFlagsStart } from './dockerd-flags.js';
 import type { HostProbe } from './host-probe.js';
+import { processesNamed } from './processes.js';
 
 // The dockerd that serves a socket, found in /proc. Its command line is the truth about
 // the running engine's flags; docker.service is only the truth when systemd started it.
@@ -37,26 +37,11 @@ export function listenSockets(argv: string[]): string[] {
   });
 }
 
-async function readCmdline(probe: HostProbe, pid: string): Promise<string[] | null> {
-  try {
-    const raw = await probe.readFile(`/proc/${pid}/cmdline`);
-    return raw ? raw.split('\0').filter((w, i, all) => w !== '' || i < all.length - 1) : null;
-  } catch {
-    return null; // the process ended, or belongs to someone we may not inspect
-  }
-}
-
 export async function findDockerdProcess(probe: HostProbe, socketPath: string): Promise<DockerdProcess | null> {
   const wanted = canonicalSocket(socketPath);
-  const entries = (await probe.readDir('/proc').catch(() => null)) ?? [];
-  for (const pid of entries.filter((e) => /^\d+$/.test(e))) {
-    const argv = await readCmdline(probe, pid);
-    if (!argv || argv.length === 0) continue;
-    const exe = posix.basename(argv[0]!);
-    if (exe !== 'dockerd' && !(exe === 'docker' && argv[1] === 'daemon')) continue;
-    if (!listenSockets(argv).includes(wanted)) continue;
-    const cgroup = await probe.readFile(`/proc/${pid}/cgroup`).catch(() => null);
-    return { pid: Number(pid), argv, startedByDockerService: /\/docker\.service\b/.test(cgroup ?? '') };
-  }
-  return null;
+  const daemons = await processesNamed(probe, (exe, argv) => exe === 'dockerd' || (exe === 'docker' && argv[1] === 'daemon'));
+  const found = daemons.find((p) => listenSockets(p.argv).includes(wanted));
+  if (!found) return null;
+  const cgroup = await probe.readFile(`/proc/${found.pid}/cgroup`).catch(() => null);
+  return { pid: found.pid, argv: found.argv, startedByDockerService: /\/docker\.service\b/.test(cgroup ?? '') };
 }
