@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './core/errors.js';
 import type { DockerInfo } from './engine/docker-info.js';
+import { chainIds } from './engine/image-layers.js';
 import { FakeEngine } from './engine/testing/fake-engine.js';
 import { fakeHostProbe, usage } from './host/testing/fake-host-probe.js';
 import { gcSources, type GcSourcesRequest } from './gc-sources.js';
@@ -28,6 +29,38 @@ describe('how gc measures usage', () => {
   it('says how to fix it when the data root cannot be measured from here', async () => {
     const blind = fakeHostProbe({});
     await expect((await sources({ probe: blind })).usage()).rejects.toThrow(/Cannot measure the filesystem of the data root \/srv\/docker \(ENOSYS\).*--host-root.*--budget/);
+  });
+});
+
+describe('gc on a graph driver on this host', () => {
+  const dir = '/srv/docker/image/overlay2';
+  const hex = 'a'.repeat(64);
+  const diffs = [`sha256:${'1'.repeat(64)}`, `sha256:${'2'.repeat(64)}`];
+  const local = fakeHostProbe({
+    statfs: { '/srv': usage(1000, 900) },
+    files: {
+      [`${dir}/imagedb/content/sha256/${hex}`]: JSON.stringify({ rootfs: { diff_ids: diffs }, history: [{ created_by: 'base' }, { created_by: 'CMD', empty_layer: true }, { created_by: 'own' }] }),
+      [`${dir}/layerdb/sha256/${chainIds(diffs)[0]!.slice(7)}/size`]: '300',
+      [`${dir}/layerdb/sha256/${chainIds(diffs)[1]!.slice(7)}/size`]: '200',
+    },
+    mtimes: { [`${dir}/imagedb/content/sha256/${hex}`]: Date.parse('2026-11-30T00:00:00Z') },
+  });
+  const engine = () => new FakeEngine({ images: [{ id: `sha256:${hex}`, repoTags: ['app:1'], size: 500, diffIds: diffs, history: [{ createdBy: 'own', size: 200 }, { createdBy: 'CMD', size: 0 }, { createdBy: 'base', size: 300 }] }] });
+
+  it('reads each image\'s layers from the image store instead of asking the engine, and gets what the engine would say', async () => {
+    const e = engine();
+    const inv = await (await sources({ engine: e, probe: local })).inventory();
+    expect(e.calls.filter((c) => /^(inspectImage|imageHistory)/.test(c))).toEqual([]);
+    const remote = await (await sources({ engine: engine(), probe: null, budget: true })).inventory();
+    expect(inv.images.map((i) => ({ ...i, storedAt: null }))).toEqual(remote.images);
+    expect(inv.images[0]?.layers.map((l) => l.size)).toEqual([300, 200]);
+    expect(inv.images[0]?.storedAt).toBe(Date.parse('2026-11-30T00:00:00Z'));
+  });
+
+  it('asks the engine when the image store is not readable here', async () => {
+    const e = engine();
+    await (await sources({ engine: e, probe: fakeHostProbe({ statfs: { '/srv': usage(1000, 900) } }) })).inventory();
+    expect(e.calls.filter((c) => /^(inspectImage|imageHistory)/.test(c))).toHaveLength(2);
   });
 });
 

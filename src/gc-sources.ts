@@ -8,6 +8,7 @@ import type { Inventory, InventoryImage } from './engine/inventory.js';
 import type { GcUsage } from './gc/plan-gc.js';
 import { layerLedger } from './gc/layer-ledger.js';
 import { readImagesContent, type ImageContent } from './host/containerd-content.js';
+import { readGraphImages } from './host/graph-image-store.js';
 import { errorCode, type HostProbe } from './host/host-probe.js';
 import { locateImageStore, type ImageStoreLocation } from './host/image-store-location.js';
 import { imageStoredTimes } from './host/image-store-times.js';
@@ -49,7 +50,10 @@ export async function gcSources(request: GcSourcesRequest): Promise<GcSources> {
 
 function inventorySource(engine: EngineApi, info: DockerInfo, probe: HostProbe | null, location: ImageStoreLocation | null, now: () => Date, notes: string[]): () => Promise<Inventory> {
   return async () => {
-    const inv = await gatherInventory(engine, info, now());
+    // With a graph driver on this host, each image's inspect and history are read from the
+    // engine's image store rather than asked for: 2 requests per image fewer.
+    const graph = probe && location?.kind === 'graph' && info.Driver ? { probe, root: location.path, driver: info.Driver } : null;
+    const inv = await gatherInventory(engine, info, now(), graph ? (ids) => readGraphImages(graph.probe, graph.root, graph.driver, ids) : undefined);
     const ids = inv.images.map((i) => i.id);
     if (probe && location?.kind === 'graph' && info.Driver) {
       const stored = await imageStoredTimes(probe, location.path, info.Driver, ids);

@@ -3,7 +3,7 @@ import { EngineError } from '../core/errors.js';
 import { id, MB, T0 } from '../gc/testing/build-inventory.js';
 import type { DockerInfo } from './docker-info.js';
 import type { EngineEvent } from './engine-api.js';
-import { gatherInventory } from './gather-inventory.js';
+import { gatherInventory, type ImageAnswers, type ReadImageAnswers } from './gather-inventory.js';
 import { chainIds } from './image-layers.js';
 import { FakeEngine, type FakeImage } from './testing/fake-engine.js';
 
@@ -156,5 +156,53 @@ describe('gatherInventory turns recent events into uses', () => {
       { action: 'image import', image: 'sha256:beef', at: at + 5 },
       { action: 'image tag', image: 'sha256:cafe', at: at + 6 },
     ]);
+  });
+});
+
+describe('gatherInventory with inspect and history read from the image store', () => {
+  const images: FakeImage[] = [
+    { id: id('a'), repoTags: ['a:1'], size: 60, diffIds: [diff(1), diff(2)], lastTagTime: T0 - 5000, history: [{ createdBy: 'CMD', size: 0 }, { createdBy: 'COPY', size: 20 }, { createdBy: 'ADD', size: 40 }] },
+    { id: id('b'), repoTags: ['b:1'], size: 40, diffIds: [diff(1)], history: [{ createdBy: 'ADD', size: 40 }] },
+  ];
+  /** What a graph store on disk holds: the same answers the fake engine gives. */
+  const stored = (engine: FakeEngine, only?: string[]): ReadImageAnswers => async (ids) => {
+    const out = new Map<string, ImageAnswers>();
+    for (const i of ids.filter((i) => !only || only.includes(i))) {
+      const { diffIds, lastTagTime } = await engine.inspectImage(i);
+      out.set(i, { diffIds, lastTagTime, history: await engine.imageHistory(i) });
+    }
+    engine.calls.length = 0;
+    return out;
+  };
+
+  it('gives the same inventory without an inspect or a history request', async () => {
+    const engine = new FakeEngine({ images });
+    const viaApi = await gatherInventory(engine, info(), NOW);
+    const local = await gatherInventory(engine, info(), NOW, stored(engine));
+    expect(local).toEqual(viaApi);
+    expect(engine.calls.filter((c) => c.startsWith('inspectImage') || c.startsWith('imageHistory'))).toEqual([]);
+  });
+
+  it('asks the engine for the images the store could not answer', async () => {
+    const engine = new FakeEngine({ images });
+    const viaApi = await gatherInventory(engine, info(), NOW);
+    const local = await gatherInventory(engine, info(), NOW, stored(engine, [id('a')]));
+    expect(local).toEqual(viaApi);
+    expect(engine.calls.filter((c) => c.startsWith('inspectImage') || c.startsWith('imageHistory'))).toEqual([`inspectImage ${id('b')}`, `imageHistory ${id('b')}`]);
+  });
+
+  it('asks the engine for every image when the store cannot be read at all', async () => {
+    const engine = new FakeEngine({ images });
+    const local = await gatherInventory(engine, info(), NOW, async () => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })));
+    expect(local).toEqual(await gatherInventory(engine, info(), NOW));
+  });
+
+  it("does not read it for containerd's image store or Podman", async () => {
+    for (const fields of [{ DriverStatus: [['driver-type', 'io.containerd.snapshotter.v1']] }, { DockerRootDir: '/var/lib/containers/storage' }] as Partial<DockerInfo>[]) {
+      const engine = new FakeEngine({ images });
+      let asked = false;
+      await gatherInventory(engine, { ...info(), ...fields }, NOW, async () => ((asked = true), new Map()));
+      expect(asked).toBe(false);
+    }
   });
 });

@@ -10,10 +10,25 @@ import type { Inventory, InventoryImage, ServiceImages, UseEvent } from './inven
 // Reads everything gc decides from, in as few engine round trips as the API allows:
 // one image list (intermediate images included, to know parents), one container list,
 // the services when this node is a manager, the engine's recent events, and an
-// inspect + history per image for its layers. /system/df is slow on hosts with many
-// containers (it sizes every container's layer), so it is asked only as a fallback.
+// inspect + history per image for its layers — unless the caller can read those from
+// the engine's image store on this host (a graph driver's, host/graph-image-store.ts),
+// which answers the same without a request per image. /system/df is slow on hosts with
+// many containers (it sizes every container's layer), so it is asked only as a fallback.
 
 const PER_IMAGE_CONCURRENCY = 8;
+
+/** What gc needs of an image beyond the list: its inspect's diff ids and last tag time, and its history. */
+export interface ImageAnswers {
+  /** Uncompressed layer digests, base first (inspect's RootFS.Layers). */
+  diffIds: string[];
+  /** Inspect's Metadata.LastTagTime (unix ms); null when never tagged here. */
+  lastTagTime: number | null;
+  /** As GET /images/{id}/history answers: newest first. */
+  history: HistoryEntry[];
+}
+
+/** Answers read without the engine, by image id; the images it leaves out are asked for. */
+export type ReadImageAnswers = (imageIds: readonly string[]) => Promise<ReadonlyMap<string, ImageAnswers>>;
 
 /** Images `docker images` lists: tagged ones, and untagged ones no other image builds on. */
 function topLevel(all: ImageSummary[]): ImageSummary[] {
@@ -63,7 +78,7 @@ async function services(engine: EngineApi, info: DockerInfo): Promise<{ services
  * driver, and the rest of Size is content: one entry standing for all of it, until the
  * content store itself is read (gc-sources, on the engine's host) and gives every blob.
  */
-function containerdImage(i: ImageSummary, details: ImageDetails, history: HistoryEntry[]): Pick<InventoryImage, 'layers' | 'uniqueSize' | 'content'> {
+function containerdImage(i: ImageSummary, details: Pick<ImageDetails, 'diffIds'>, history: HistoryEntry[]): Pick<InventoryImage, 'layers' | 'uniqueSize' | 'content'> {
   const unpacked = history.reduce((sum, h) => sum + h.size, 0);
   const layers = layersWithSizes(details.diffIds, history, null);
   // An image whose config the engine cannot read lists no layers while its snapshots remain.
@@ -82,8 +97,11 @@ export function contentOf(imageId: string): string {
   return `all-content-of:${imageId}`;
 }
 
-/** `info` is the engine's /info, which the caller needs anyway (data root, driver, swarm role). */
-export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: Date): Promise<Inventory> {
+/**
+ * `info` is the engine's /info, which the caller needs anyway (data root, driver, swarm role).
+ * `readLocally`: inspect and history from the engine's own store, for a graph driver on this host.
+ */
+export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: Date, readLocally?: ReadImageAnswers): Promise<Inventory> {
   const containerdStore = imageStoreKind(info) === 'containerd';
   const podman = engineProduct(info) === 'podman';
   const [allImages, containers, swarm, events] = await Promise.all([
@@ -92,7 +110,10 @@ export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: 
     services(engine, info),
     recentEvents(engine, now),
   ]);
-  const found = await mapLimit(topLevel(allImages), PER_IMAGE_CONCURRENCY, async (i): Promise<InventoryImage | null> => {
+  const listed = topLevel(allImages);
+  // A store that cannot be read here (not root) leaves every image to the engine.
+  const local = readLocally && !containerdStore && !podman ? await readLocally(listed.map((i) => i.id)).catch(() => new Map<string, ImageAnswers>()) : new Map<string, ImageAnswers>();
+  const found = await mapLimit(listed, PER_IMAGE_CONCURRENCY, async (i): Promise<InventoryImage | null> => {
     const base = {
       id: i.id,
       repoTags: i.repoTags,
@@ -102,10 +123,12 @@ export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: 
       parentId: i.parentId,
       storedAt: null,
     };
-    let details: ImageDetails;
+    let details: Pick<ImageDetails, 'diffIds' | 'lastTagTime'>;
     let history: HistoryEntry[];
     try {
-      [details, history] = await Promise.all([engine.inspectImage(i.id), engine.imageHistory(i.id)]);
+      const read = local.get(i.id);
+      if (read) [details, history] = [read, read.history];
+      else [details, history] = await Promise.all([engine.inspectImage(i.id), engine.imageHistory(i.id)]);
     } catch (err) {
       // Deleted between the list and the inspect (another gc, a prune): nothing to decide.
       if (err instanceof EngineError && err.details.status === 404) return null;
