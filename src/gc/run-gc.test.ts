@@ -28,16 +28,17 @@ function container(name: string, imageNo: number, state: string, created: number
   return { id: id(`c-${name}`).slice(7), name, imageId: id(`app${imageNo}`), state, created };
 }
 
-function host(images: FakeImage[], opts: { baseBytes: number; freedRatio?: number; containers?: FakeContainer[] }) {
+function host(images: FakeImage[], opts: { baseBytes: number; freedRatio?: number; containers?: FakeContainer[]; now?: number }) {
+  const now = opts.now ?? T0;
   const engine = new FakeEngine({ images, containers: opts.containers ?? [] });
-  engine.clock = () => T0;
+  engine.clock = () => now;
   const total = images.reduce((sum, i) => sum + i.size, 0);
   const usage = async (): Promise<GcUsage> => {
     const left = [...engine.images.values()].reduce((sum, i) => sum + i.size, 0);
     const used = opts.baseBytes + left + (1 - (opts.freedRatio ?? 1)) * (total - left);
     return { kind: 'filesystem', path: '/var/lib/docker', sizeBytes: SIZE, availBytes: SIZE - used };
   };
-  const deps: GcRunDeps = { engine, usage, now: () => T0, inventory: async () => gatherInventory(engine, await engine.info(), new Date(T0)) };
+  const deps: GcRunDeps = { engine, usage, now: () => now, inventory: async () => gatherInventory(engine, await engine.info(), new Date(now)) };
   const run = (opts: Partial<GcRunOptions> = {}) => runGc(deps, { policy, dryRun: false, ...opts });
   return { engine, run };
 }
@@ -159,5 +160,15 @@ describe('runGc with --containers-older-than', () => {
     expect(ids(result.deleted)).toEqual([id('app0'), id('app3')]);
     expect(result.kept.filter((k) => k.code === 'in-use').map((k) => k.id)).toEqual([id('app1'), id('app2')]);
     expect(result.containers).toEqual({ removed: 1, bytes: null });
+  });
+
+  it('predicts the engine keeping a container made in the second of the cutoff, as dockerd truncates now - until', async () => {
+    const now = T0 + 700; // 2 s before is x.7: dockerd prunes what was made before x.0
+    const made = (name: string, secondsBefore: number) => container(name, 0, 'exited', T0 / 1000 - secondsBefore);
+    const { engine, run } = host(apps(1), { baseBytes: 0, containers: [made('in-cutoff-second', 2), made('older', 3)], now });
+    const options = { containersOlderThanMs: 2_000 };
+    expect((await run({ ...options, dryRun: true })).containers).toEqual({ removed: 1, bytes: null });
+    expect((await run(options)).containers).toEqual({ removed: 1, bytes: 0 });
+    expect(engine.containers.map((c) => c.name)).toEqual(['in-cutoff-second']);
   });
 });

@@ -57,9 +57,19 @@ function withoutImages(inventory: Inventory, gone: ReadonlySet<string>): Invento
   return { ...inventory, images: inventory.images.filter((i) => !gone.has(i.id)) };
 }
 
+/**
+ * The instant before which `docker container prune --filter until=<d>` removes: the engine
+ * truncates now - d to a whole second (timetypes.GetTimestamp), so a container made in the
+ * second of the cutoff stays. The dry run must predict exactly that.
+ */
+export function pruneCutoffMs(now: number, olderThanMs: number): number {
+  return Math.floor((now - Math.floor(olderThanMs / 1000) * 1000) / 1000) * 1000;
+}
+
 function withoutContainers(inventory: Inventory, olderThanMs: number, now: number): { inventory: Inventory; removed: number } {
   // What `docker container prune --filter until=…` removes: every container that is not running.
-  const prunable = (c: Inventory['containers'][number]) => ['exited', 'created', 'dead'].includes(c.state) && c.created < now - olderThanMs;
+  const cutoff = pruneCutoffMs(now, olderThanMs);
+  const prunable = (c: Inventory['containers'][number]) => ['exited', 'created', 'dead'].includes(c.state) && c.created < cutoff;
   const removed = inventory.containers.filter(prunable).length;
   return { inventory: { ...inventory, containers: inventory.containers.filter((c) => !prunable(c)) }, removed };
 }

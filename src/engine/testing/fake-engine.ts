@@ -221,7 +221,8 @@ export class FakeEngine implements EngineApi {
   async pruneContainers(until: string): Promise<PruneResult> {
     this.record(`pruneContainers ${until}`);
     const seconds = Number(until.replace(/s$/, ''));
-    const cutoff = this.clock() / 1000 - seconds;
+    // As dockerd: now - until, truncated to a whole second.
+    const cutoff = Math.floor(this.clock() / 1000) - seconds;
     const gone = this.containers.filter((c) => !isRunning(c) && (c.created ?? 1_700_000_000) < cutoff);
     this.containers = this.containers.filter((c) => !gone.includes(c));
     return { deleted: gone.map((c) => c.id), spaceReclaimed: 0 };
