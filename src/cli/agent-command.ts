@@ -1,21 +1,11 @@
-import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import { isLocalEndpoint } from '../gather-facts.js';
-import { localHostProbe } from '../host/host-probe.js';
-import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import { DEFAULT_DB } from './defaults.js';
-import { addPolicyOptions, collect, policyFromFlags, type PolicyFlags } from './gc-flags.js';
+import { addPolicyOptions, collect, type PolicyFlags } from './gc-flags.js';
 import type { CliIo } from './program.js';
 
-// `dockwarden agent`: the long-running process. It opens the store, starts the HTTP
-// side and the agent loops, and on SIGTERM/SIGINT stops them in order (loops first, so
-// the last write completes; then HTTP; then the database) and exits 0.
+// `dockwarden agent`: its flags. The work is in agent-run.ts, loaded when it runs.
 
-const VERSION = '0.1.0';
-
-interface AgentFlags extends PolicyFlags {
+export interface AgentFlags extends PolicyFlags {
   db: string;
   listen: string;
   token?: string;
@@ -41,82 +31,8 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
     .option('--peer <url>', 'another agent to list in the dashboard\'s fleet view (repeatable)', collect, [])
     .option('--peer-token <token>', 'bearer token for the peers (default: DOCKWARDEN_PEER_TOKEN, else this agent\'s token)');
   addPolicyOptions(command).action(async (flags: AgentFlags) => {
-    const global = program.opts<{ host?: string; hostRoot?: string }>();
-    const policy = policyFromFlags(flags);
-    const intervalMs = parseDuration(flags.interval, '--interval');
-    const gcIntervalMs = parseDuration(flags.gcInterval, '--gc-interval');
-    if (intervalMs < 1000 || gcIntervalMs < 1000) throw new UsageError('--interval and --gc-interval must be at least 1s.');
-    for (const url of flags.webhook) {
-      if (!/^https?:\/\//.test(url)) throw new UsageError(`--webhook ${JSON.stringify(url)} is not an http(s) URL.`);
-    }
-    const token = flags.token ?? io.env['DOCKWARDEN_TOKEN'] ?? null;
-    const peerToken = flags.peerToken ?? io.env['DOCKWARDEN_PEER_TOKEN'] ?? token;
-    const { parsePeerUrl } = await import('../web/fleet.js');
-    const peers = flags.peer.map((url) => {
-      try {
-        return { url: parsePeerUrl(url), token: peerToken };
-      } catch (err) {
-        throw new UsageError(`--peer: ${(err as Error).message}.`);
-      }
-    });
-    // Heavy modules load only for the agent: gc, doctor and status stay quick to start.
-    const [{ parseListen, checkListenAuth, startWebServer }, { createWebApp }, { loadDashboardAssets }, { createAgentMetrics }, { openStore }, { startAgent }, { gatherRestartForensics }] = await Promise.all([
-      import('../web/listen.js'),
-      import('../web/server.js'),
-      import('../web/dashboard-assets.js'),
-      import('../web/metrics.js'),
-      import('../store/sqlite-store.js'),
-      import('../agent/agent.js'),
-      import('../host/forensics/restart-forensics.js'),
-    ]);
-    const listen = parseListen(flags.listen);
-    checkListenAuth(listen, token);
-    const choice = chooseEndpointFromEnv(global.host, io.env);
-    const engine = await connectFromEnv(choice, io.env);
-    const now = () => io.now().getTime();
-    const log = (line: string) => io.stderr(`${io.now().toISOString()} ${line}`);
-    const store = openStore(flags.db, { now });
-    if (store.recoveredFrom) log(`the store ${flags.db} was unreadable: moved aside to ${store.recoveredFrom}, starting a fresh one`);
-    const metrics = createAgentMetrics();
-    const probe = isLocalEndpoint(choice.endpoint) ? localHostProbe(global.hostRoot ?? '/') : null;
-    const agent = startAgent(
-      {
-        engine,
-        endpoint: choice.endpoint,
-        probe,
-        store,
-        metrics,
-        now,
-        log,
-        hostName: hostname(),
-        forensics: async (p, at, liveRestore) => (await gatherRestartForensics(p, { at, liveRestore })).evidence,
-      },
-      { intervalMs, gcIntervalMs, gc: flags.gc, policy, webhooks: flags.webhook, version: VERSION },
-    );
-    let server: Awaited<ReturnType<typeof startWebServer>>;
-    try {
-      server = await startWebServer(createWebApp(agent.view, metrics, { token, now, log, assets: loadDashboardAssets(), peers }), listen);
-    } catch (err) {
-      await agent.stop();
-      store.close();
-      throw err;
-    }
-    if (!probe && policy.budgetBytes === null) log(`the engine is not on this host: GC is off (give --budget SIZE to keep images under SIZE)`);
-    log(`dockwarden agent ${VERSION}: engine ${choice.endpoint.url}, store ${flags.db}, listening on ${server.url}${token ? ' (token required)' : ''}${flags.gc ? '' : ', GC dry runs only'}`);
-    const signal = await signals.next();
-    log(`${signal}: stopping`);
-    // systemd sends SIGKILL after TimeoutStopSec; better to say so and leave first.
-    const watchdog = setTimeout(() => {
-      log('stopping took over 20 s; exiting without waiting further');
-      signals.exitNow(1);
-    }, 20_000);
-    await agent.stop();
-    await server.close();
-    store.close();
-    clearTimeout(watchdog);
-    setExit(0);
-    // An engine socket left half-open must not keep the process alive after a clean stop.
-    signals.exitNow(0);
+    const { runAgentCommand } = await import('./agent-run.js');
+    await runAgentCommand(program, flags, io, setExit, signals);
   });
 }
 
