@@ -5,15 +5,17 @@ import type { DockerInfo } from '../engine/docker-info.js';
 import type { EngineApi } from '../engine/engine-api.js';
 import { imageStoreKind } from '../engine/image-store.js';
 import type { Endpoint } from '../engine/endpoint.js';
-import { gcSources } from '../gc-sources.js';
+import type { EngineEvent } from '../engine/engine-api.js';
+import type { Inventory } from '../engine/inventory.js';
+import { gcSources, type GcSources } from '../gc-sources.js';
 import type { GcPolicy } from '../gc/gc-policy.js';
-import { planGc, type GcPlan } from '../gc/plan-gc.js';
+import { planGc, type GcUsage } from '../gc/plan-gc.js';
 import { runGc } from '../gc/run-gc.js';
 import { gatherLiveFacts, isLocalEndpoint } from '../gather-facts.js';
 import { dataRootContents } from '../host/data-root-contents.js';
 import type { HostProbe } from '../host/host-probe.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, UsageSample } from '../store/agent-store.js';
-import type { AgentView, EngineSummary } from '../web/agent-view.js';
+import type { AgentView, EngineSummary, PlanView } from '../web/agent-view.js';
 import type { AgentMetrics } from '../web/metrics.js';
 import { checkDrift, previousLocation } from './drift-guard.js';
 import { watchEvents } from './event-watcher.js';
@@ -24,6 +26,8 @@ import { forecastFinding } from './forecast-finding.js';
 import { DEFAULT_FORECAST_WINDOW_MS } from './forecast.js';
 import { ImageUseRecorder } from './image-use-recorder.js';
 import { gcRecord, recordedUses } from './gc-history.js';
+import { onGrid } from './grid-timer.js';
+import { LastScan, type Scanned } from './last-scan.js';
 import { alertPayload, postAlert } from './webhooks.js';
 
 // The long-running agent: one event watcher (reconnecting, resuming), a sampler every
@@ -40,6 +44,8 @@ export interface AgentDeps {
   store: AgentStore;
   metrics: AgentMetrics;
   now: () => number;
+  /** A clock that never jumps (ms), for rate limits; performance.now unless a test moves its own. */
+  monotonic?: () => number;
   log: (line: string) => void;
   hostName: string;
   /** Restart forensics for the drift finding (host/forensics); absent: none. */
@@ -56,6 +62,31 @@ export interface AgentOptions {
   version: string;
 }
 
+/** What GC decides from, as one scan read it. */
+interface GcScan {
+  sources: GcSources;
+  inventory: Inventory;
+  usage: GcUsage;
+}
+
+// A scan reads images, containers and services: events that change what it would read.
+const SCAN_CHANGES: Record<string, RegExp> = {
+  image: /^(pull|load|import|tag|untag|delete|commit|build|prune)$/,
+  container: /^(create|start|restart|die|stop|kill|pause|unpause|destroy|rename|update)$/,
+  service: /^(create|update|remove)$/,
+};
+const changesScan = (e: EngineEvent): boolean => SCAN_CHANGES[e.type]?.test(e.action) ?? false;
+
+/** The dashboard asks every 60 s; a scan no event made out of date is good for as long. */
+const SCAN_MAX_AGE_MS = 60_000;
+/** Events make a scan out of date; a new one starts at most this often. */
+const SCAN_MIN_INTERVAL_MS = 5_000;
+/** How long a request waits for a scan that sees the latest change before taking the last one. */
+const SCAN_WAIT_MS = 2_000;
+/** New last-use times are planned with at most this often; time alone (min-age passing) at least this often. */
+const REPLAN_MIN_MS = 1_000;
+const REPLAN_MAX_MS = 30_000;
+
 export interface RunningAgent {
   view: AgentView;
   /** Resolves when every loop has stopped and the last write is done. */
@@ -64,6 +95,7 @@ export interface RunningAgent {
 
 export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   const { engine, store, metrics, now, log } = deps;
+  const monotonic = deps.monotonic ?? (() => performance.now());
   const local = deps.probe !== null && isLocalEndpoint(deps.endpoint);
   const probe = local ? deps.probe : null;
   const recorder = new ImageUseRecorder(engine, store);
@@ -117,6 +149,8 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   }
 
   async function onConnect(reconnected: boolean): Promise<void> {
+    // A (re)started engine may hold anything: no scan from before counts.
+    scans.changed();
     const fresh = await engine.info();
     info = fresh;
     engineUp = true;
@@ -200,7 +234,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     lastUsedPct = usedPct;
   }
 
-  function gcInputs() {
+  function gcInputs(): Promise<GcSources> {
     return gcSources({
       engine,
       info: info as DockerInfo,
@@ -214,9 +248,46 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   // A remote engine's filesystem cannot be measured; without --budget there is no target.
   const canMeasure = local || opts.policy.budgetBytes !== null;
 
+  // One scan serves the scheduled GC and every /api/images in between (last-scan.ts).
+  const scans = new LastScan<GcScan>(
+    async () => {
+      const sources = await gcInputs();
+      const [inventory, usage] = await Promise.all([sources.inventory(), sources.usage()]);
+      return { sources, inventory, usage };
+    },
+    { now, monotonic, maxAgeMs: SCAN_MAX_AGE_MS, minIntervalMs: SCAN_MIN_INTERVAL_MS, waitMs: SCAN_WAIT_MS, onError: (err) => log(`gc scan: ${(err as Error).message}`) },
+  );
+
+  let planned: { view: PlanView; scan: Scanned<GcScan>; recorded: number; at: number } | null = null;
+  /** The dry run of a scan, planned again when uses were recorded since (at most once a second) or time moved on. */
+  function planOf(scan: Scanned<GcScan>): PlanView {
+    const t = monotonic();
+    const last = planned;
+    if (last && last.scan === scan && t - last.at < REPLAN_MAX_MS && (last.recorded === recorder.recorded || t - last.at < REPLAN_MIN_MS)) return last.view;
+    const plan = planGc({ inventory: scan.value.inventory, usage: scan.value.usage, policy: opts.policy, now: now(), recorded: recordedUses(store) });
+    planned = { view: { plan, scannedAt: scan.at }, scan, recorded: recorder.recorded, at: t };
+    return planned.view;
+  }
+
   async function collect(trigger: GcRunRecord['trigger']): Promise<GcRunRecord | null> {
     if (!engineUp || !info || !canMeasure) return null;
-    const run = await runGc({ engine, ...(await gcInputs()), now, recorded: recordedUses(store) }, { policy: opts.policy, dryRun: !opts.gc });
+    // GC acts on a scan begun after the last change it heard of; its first round starts from
+    // it, later rounds (after deletions) measure and read again.
+    const { value: scan } = await scans.fresh();
+    let inventories = 0;
+    let usages = 0;
+    const run = await runGc(
+      {
+        engine,
+        inventory: () => (inventories++ === 0 ? Promise.resolve(scan.inventory) : scan.sources.inventory()),
+        usage: () => (usages++ === 0 ? Promise.resolve(scan.usage) : scan.sources.usage()),
+        notes: scan.sources.notes,
+        now,
+        recorded: recordedUses(store),
+      },
+      { policy: opts.policy, dryRun: !opts.gc },
+    );
+    if (run.deleted.length > 0) scans.changed();
     const record = gcRecord(run, trigger, now());
     store.addGcRun(record);
     if (!run.dryRun) metrics.addGcDeleted(record.freedBytes);
@@ -225,8 +296,10 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     return record;
   }
 
+  // Samples on the wall clock's grid (every 30 s at :00 and :30): a sample's lag is its
+  // time past a multiple of the interval, which anyone reading the store can check.
+  const stopSampling = onGrid(opts.intervalMs, now, () => void exclusive('sample', sample));
   const timers = [
-    setInterval(() => void exclusive('sample', sample), opts.intervalMs),
     setInterval(() => {
       void exclusive('diagnose', async () => {
         if (!engineUp) return;
@@ -245,7 +318,10 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       await onConnect(reconnected);
       void exclusive('sample', sample);
     },
-    onEvent: (e) => recorder.onEvent(e),
+    onEvent: (e) => {
+      if (changesScan(e)) scans.changed();
+      return recorder.onEvent(e);
+    },
     onDown: (err) => {
       engineUp = false;
       metrics.setEngineUp(false);
@@ -268,12 +344,10 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     }),
     findings: () => store.openFindings(),
     usage: (since, until, maxPoints) => ({ samples: store.samples(since, until, maxPoints), fullInSeconds: fullIn, fullInFs }),
-    gcPlan: async (): Promise<GcPlan> => {
+    gcPlan: async (): Promise<PlanView> => {
       if (!info) throw new Error('the engine has not answered yet');
       if (!canMeasure) throw new Error(`the engine at ${deps.endpoint.url} is not on this host: start the agent with --budget SIZE to plan GC`);
-      const inputs = await gcInputs();
-      const [inventory, usage] = await Promise.all([inputs.inventory(), inputs.usage()]);
-      return planGc({ inventory, usage, policy: opts.policy, now: now(), recorded: recordedUses(store) });
+      return planOf(await scans.read());
     },
     runGc: async () => {
       let record: GcRunRecord | null = null;
@@ -293,6 +367,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     view,
     async stop() {
       abort.abort();
+      stopSampling();
       for (const t of timers) clearInterval(t);
       await watching;
       await Promise.all([...busy.values()]);

@@ -24,6 +24,8 @@ export class ImageUseRecorder {
   private refs: RefIndex = refIndex([]);
   private stale = true;
   private refreshedAt = -Infinity;
+  /** How many uses it has recorded: a plan made before the count moved has older last-use times. */
+  recorded = 0;
 
   constructor(
     private readonly engine: EngineApi,
@@ -67,12 +69,17 @@ export class ImageUseRecorder {
       // stays stale, so the next name (the container created from it) is looked up afresh.
       if (!e.actorId || e.actorId.startsWith('/')) return;
       const id = e.actorId.startsWith('sha256:') ? e.actorId : await this.resolve(e.actorId, stored.at);
-      if (id) this.store.recordImageUse(id, stored.at, `image ${e.action} event`);
+      if (id) this.record(id, stored.at, `image ${e.action} event`);
       return;
     }
     const image = e.attributes['image'];
     if (e.type !== 'container' || !image || !CONTAINER_USE.test(e.action)) return;
     const id = await this.resolve(image, stored.at);
-    if (id) this.store.recordImageUse(id, stored.at, `container ${e.action.split(':')[0]} event`);
+    if (id) this.record(id, stored.at, `container ${e.action.split(':')[0]} event`);
+  }
+
+  private record(id: string, at: number, source: string): void {
+    this.store.recordImageUse(id, at, source);
+    this.recorded++;
   }
 }

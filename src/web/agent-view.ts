@@ -34,6 +34,13 @@ export interface EngineSummary {
   liveRestore: boolean | null;
 }
 
+/** A GC dry run and how old the look at the engine behind it is. */
+export interface PlanView {
+  plan: GcPlan;
+  /** When the engine was read for it (unix ms): the agent plans from its last scan rather than scanning per request. */
+  scannedAt: number;
+}
+
 export interface AgentView {
   readonly hostName: string;
   health(): AgentHealth;
@@ -41,8 +48,8 @@ export interface AgentView {
   /** Open findings, most severe first. */
   findings(): StoredFinding[];
   usage(since: number, until: number, maxPoints: number): UsageView;
-  /** A GC dry run now, with every image's last use and verdict. */
-  gcPlan(): Promise<GcPlan>;
+  /** A GC dry run, with every image's last use and verdict, from the agent's last scan (the same object while nothing changed). */
+  gcPlan(): Promise<PlanView>;
   /** Runs GC now, as the schedule would (a dry run when the agent has --no-gc). */
   runGc(): Promise<GcRunRecord>;
   /** Newest first. */

@@ -3,11 +3,12 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { EngineError } from '../core/errors.js';
 import type { PlannedImage, UsageLevel } from '../gc/plan-gc.js';
-import type { AgentView } from './agent-view.js';
+import type { AgentView, PlanView } from './agent-view.js';
 import type { Asset } from './dashboard-assets.js';
 import { fleetRows, type Peer } from './fleet.js';
 import { hostSummary } from './host-summary.js';
 import type { AgentMetrics } from './metrics.js';
+import { Reuse } from './reuse.js';
 import { parseUsageQuery } from './usage-query.js';
 
 // The agent's HTTP side: health, Prometheus metrics, the dashboard and a JSON API over
@@ -31,7 +32,14 @@ export interface WebOptions {
   peers?: Peer[];
   /** How peers are asked; tests pass their own. */
   fetch?: typeof fetch;
+  /** A clock that never jumps (ms), for how long answers are reused (reuse.ts); tests pass their own. */
+  monotonic?: () => number;
 }
+
+/** How long /metrics, /api/findings, /api/usage and /api/summary answers are reused: they change once per sample at most. */
+const REUSE_MS = 1_000;
+/** The peers' summaries: asked once per this, however many dashboards show the fleet. */
+const FLEET_REUSE_MS = 5_000;
 
 const ROUTES = '/healthz, /metrics, /, /api/host, /api/summary, /api/fleet, /api/findings, /api/usage, /api/images, /api/events, /api/restarts and /api/gc (POST /api/gc runs GC)';
 const gcRequestSchema = z.object({ confirm: z.literal(true) });
@@ -67,8 +75,14 @@ function imageRow(p: PlannedImage, verdict: 'delete' | 'keep') {
 // Two decimals, as `dockwarden gc --json` prints them: the rest is measurement noise.
 const level = (l: UsageLevel): UsageLevel => ({ usedPct: l.usedPct === null ? null : Math.round(l.usedPct * 100) / 100, imageBytes: l.imageBytes });
 
+const json = (c: Context, body: Uint8Array<ArrayBuffer>) => c.body(body, 200, { 'Content-Type': 'application/json' });
+const encoded = (value: unknown): Uint8Array<ArrayBuffer> => new TextEncoder().encode(JSON.stringify(value));
+
 export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOptions): Hono {
   const app = new Hono();
+  const clock = opts.monotonic ? { monotonic: opts.monotonic } : {};
+  const reused = new Reuse({ ms: REUSE_MS, ...clock });
+  const fleet = new Reuse({ ms: FLEET_REUSE_MS, ...clock });
   // Hash both sides so timingSafeEqual compares equal lengths and the time taken says
   // nothing about the token, not even its length.
   const expected = opts.token ? sha256(opts.token) : null;
@@ -116,39 +130,59 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
   app.get('/metrics', async (c) => {
     // What the view already holds is read at scrape time, so it cannot go stale between
     // the agent's updates; samples, forecast and GC totals are pushed by the agent.
-    metrics.setEngineUp(view.health().engineUp);
-    metrics.setFindings(view.findings());
-    return c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType });
+    const text = await reused.get('metrics', () => {
+      metrics.setEngineUp(view.health().engineUp);
+      metrics.setFindings(view.findings());
+      return metrics.render();
+    });
+    return c.body(text, 200, { 'Content-Type': metrics.contentType });
   });
 
   app.get('/api/findings', (c) =>
-    c.json({
-      findings: view.findings().map((f) => ({ ...f.finding, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen) })),
-    }),
+    json(
+      c,
+      reused.get('findings', () => encoded({ findings: view.findings().map((f) => ({ ...f.finding, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen) })) })),
+    ),
   );
 
   // Samples keep `at` in unix ms: a chart wants numbers, and 1000 Date strings would
   // cost both sides for nothing.
+  // Times relative to now count from the whole second, so that the dashboards asking for
+  // the last day within one second share one answer.
   app.get('/api/usage', (c) => {
-    const parsed = parseUsageQuery(c.req.query(), opts.now());
+    const parsed = parseUsageQuery(c.req.query(), Math.floor(opts.now() / 1000) * 1000);
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
     const { since, until, points } = parsed.query;
-    const usage = view.usage(since, until, points);
-    return c.json({ since: iso(since), until: iso(until), samples: usage.samples, fullInSeconds: usage.fullInSeconds, fullInFs: usage.fullInFs });
+    return json(
+      c,
+      reused.get(`usage ${since} ${until} ${points}`, () => {
+        const usage = view.usage(since, until, points);
+        return encoded({ since: iso(since), until: iso(until), samples: usage.samples, fullInSeconds: usage.fullInSeconds, fullInFs: usage.fullInFs });
+      }),
+    );
   });
 
-  // A dry run: what GC would delete now (in deletion order) and then what it keeps, each with its reason.
+  // A dry run: what GC would delete now (in deletion order) and then what it keeps, each
+  // with its reason; scannedAt says how fresh the agent's look at the engine behind it is.
+  // The body is made once per plan: a dashboard per operator asks for the same one.
+  let images: { of: PlanView; body: Uint8Array<ArrayBuffer> } | null = null;
   app.get('/api/images', async (c) => {
-    const plan = await view.gcPlan();
-    return c.json({
-      images: [...plan.delete.map((p) => imageRow(p, 'delete')), ...plan.keep.map((p) => imageRow(p, 'keep'))],
-      before: level(plan.before),
-      after: level(plan.after),
-      bytesToFree: plan.bytesToFree,
-      predictedFreed: plan.predictedFreed,
-      reachesTarget: plan.reachesTarget,
-      summary: plan.summary,
-    });
+    const planned = await view.gcPlan();
+    if (images?.of !== planned) {
+      const { plan } = planned;
+      const body = encoded({
+        images: [...plan.delete.map((p) => imageRow(p, 'delete')), ...plan.keep.map((p) => imageRow(p, 'keep'))],
+        before: level(plan.before),
+        after: level(plan.after),
+        bytesToFree: plan.bytesToFree,
+        predictedFreed: plan.predictedFreed,
+        reachesTarget: plan.reachesTarget,
+        summary: plan.summary,
+        scannedAt: iso(planned.scannedAt),
+      });
+      images = { of: planned, body };
+    }
+    return json(c, images.body);
   });
 
   const assets = opts.assets;
@@ -166,12 +200,13 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
     return c.json({ host: view.hostName, ...view.engine(), health: { ...health, lastSampleAt: iso(health.lastSampleAt) }, gcFromDashboard: expected !== null });
   });
 
-  app.get('/api/summary', (c) => c.json(hostSummary(view, opts.now())));
+  const summary = () => reused.get('summary', () => hostSummary(view, opts.now()));
+  app.get('/api/summary', (c) => json(c, reused.get('summary body', () => encoded(summary()))));
 
   // This agent first, then every --peer as it answered (or why it did not).
   app.get('/api/fleet', async (c) => {
-    const rows = await fleetRows(opts.peers ?? [], { ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-    return c.json({ hosts: [{ url: null, summary: hostSummary(view, opts.now()), error: null }, ...rows] });
+    const rows = await fleet.get('peers', () => fleetRows(opts.peers ?? [], { ...(opts.fetch ? { fetch: opts.fetch } : {}) }));
+    return c.json({ hosts: [{ url: null, summary: summary(), error: null }, ...rows] });
   });
 
   app.get('/api/events', (c) =>

@@ -1,7 +1,7 @@
 import type { Finding, FindingId, Severity } from '../../doctor/finding.js';
 import type { GcPlan } from '../../gc/plan-gc.js';
 import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSample } from '../../store/agent-store.js';
-import type { AgentHealth, AgentView, EngineSummary, UsageView } from '../agent-view.js';
+import type { AgentHealth, AgentView, EngineSummary, PlanView, UsageView } from '../agent-view.js';
 
 // A stateful fake of the running agent, after kubelet's FakeRuntime: tests set its
 // fields, make requests, and assert on what it was asked and what came back.
@@ -50,6 +50,9 @@ export class FakeAgentView implements AgentView {
   /** When set, usage() returns this as it is (a store that already downsampled). */
   fixedUsage: UsageView | null = null;
   plan: GcPlan | null = null;
+  /** When the plan's engine was read; NOW - 20 s unless set. */
+  scannedAt = NOW - 20_000;
+  gcPlanCalls = 0;
   engineNow: EngineSummary = {
     engineVersion: '20.10.24+dfsg1',
     driver: 'overlay2',
@@ -92,10 +95,15 @@ export class FakeAgentView implements AgentView {
     return { samples: this.samples.filter((s) => s.at >= since && s.at <= until).slice(0, maxPoints), fullInSeconds: this.fullInSeconds, fullInFs: this.fullInFs };
   }
 
-  async gcPlan(): Promise<GcPlan> {
+  private planView: PlanView | null = null;
+
+  async gcPlan(): Promise<PlanView> {
+    this.gcPlanCalls++;
     this.fail('gcPlan');
     if (!this.plan) throw new Error('no plan set in the fake');
-    return this.plan;
+    // The same object while plan and time stay, as the agent gives it.
+    if (this.planView?.plan !== this.plan || this.planView.scannedAt !== this.scannedAt) this.planView = { plan: this.plan, scannedAt: this.scannedAt };
+    return this.planView;
   }
 
   engine(): EngineSummary {
