@@ -25,6 +25,16 @@ async function isMask(probe: HostProbe, path: string): Promise<boolean> {
   return (await probe.readLink(path)) === '/dev/null';
 }
 
+/** The entries of a drop-in directory; none when it does not exist (the usual case), a gap when it cannot be listed. */
+async function listDropIns(probe: HostProbe, dir: string, name: string, gaps: string[]): Promise<string[]> {
+  try {
+    return (await probe.readDir(dir)) ?? [];
+  } catch (err) {
+    gaps.push(`${dir} cannot be listed (${errorCode(err)}): the ${name} drop-ins in it, which may set the data root, are unknown; run dockwarden as root.`);
+    return [];
+  }
+}
+
 /** Reads `name` (e.g. docker.service) as systemd would load it. Unreadable files are reported in `gaps`. */
 export async function loadSystemdUnit(probe: HostProbe, name: string, gaps: string[]): Promise<LoadedUnit> {
   const read = async (path: string): Promise<string | null> => {
@@ -50,8 +60,8 @@ export async function loadSystemdUnit(probe: HostProbe, name: string, gaps: stri
 
   const byName = new Map<string, string>();
   for (const dir of UNIT_DIRS) {
-    const names = await probe.readDir(`${dir}/${name}.d`).catch(() => null);
-    for (const entry of names ?? []) {
+    const names = await listDropIns(probe, `${dir}/${name}.d`, name, gaps);
+    for (const entry of names) {
       if (entry.endsWith('.conf') && !byName.has(entry)) byName.set(entry, `${dir}/${name}.d/${entry}`);
     }
   }
