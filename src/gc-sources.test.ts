@@ -62,6 +62,27 @@ describe('gc on a graph driver on this host', () => {
     await (await sources({ engine: e, probe: fakeHostProbe({ statfs: { '/srv': usage(1000, 900) } }) })).inventory();
     expect(e.calls.filter((c) => /^(inspectImage|imageHistory)/.test(c))).toHaveLength(2);
   });
+
+  it('asks the engine when the image store may not be read (EACCES), and the run says why', async () => {
+    const e = engine();
+    const denied = fakeHostProbe({ statfs: { '/srv': usage(1000, 900) }, dirs: [`${dir}/imagedb/content/sha256`], denied: { [`${dir}/imagedb/content/sha256`]: 'EACCES' } });
+    const s = await sources({ engine: e, probe: denied });
+    await s.inventory();
+    await s.inventory();
+    expect(e.calls.filter((c) => /^(inspectImage|imageHistory)/.test(c))).toHaveLength(4);
+    expect(s.notes).toEqual([`The image store under /srv/docker cannot be read here (EACCES): each image's inspect and history were asked of the engine instead.`]);
+  });
+
+  it("notes that an image's arrival could not be read, since --min-age then counts from other evidence", async () => {
+    const config = `${dir}/imagedb/content/sha256/${hex}`;
+    const denied = fakeHostProbe({ statfs: { '/srv': usage(1000, 900) }, mtimes: { [config]: 1 }, denied: { [config]: 'EACCES' } });
+    const s = await sources({ engine: engine(), probe: denied });
+    const inv = await s.inventory();
+    expect(inv.images[0]?.storedAt).toBeNull();
+    expect(s.notes).toEqual([
+      "When 1 image arrived could not be read under /srv/docker (EACCES): --min-age then counts from what the agent recorded, an event or the last tag, else the image's creation date; run dockwarden as root.",
+    ]);
+  });
 });
 
 describe("gc on containerd's image store", () => {

@@ -1,7 +1,7 @@
 import { UsageError } from './core/errors.js';
 import type { DockerInfo } from './engine/docker-info.js';
 import type { EngineApi } from './engine/engine-api.js';
-import { contentOf, gatherInventory } from './engine/gather-inventory.js';
+import { contentOf, gatherInventory, type ImageAnswers } from './engine/gather-inventory.js';
 import { engineProduct } from './engine/engine-product.js';
 import { imageStoreKind } from './engine/image-store.js';
 import type { Inventory, InventoryImage } from './engine/inventory.js';
@@ -53,15 +53,25 @@ function inventorySource(engine: EngineApi, info: DockerInfo, probe: HostProbe |
     // With a graph driver on this host, each image's inspect and history are read from the
     // engine's image store rather than asked for: 2 requests per image fewer.
     const graph = probe && location?.kind === 'graph' && info.Driver ? { probe, root: location.path, driver: info.Driver } : null;
-    const inv = await gatherInventory(engine, info, now(), graph ? (ids) => readGraphImages(graph.probe, graph.root, graph.driver, ids) : undefined);
+    const readLocally = graph
+      ? (ids: readonly string[]) =>
+          readGraphImages(graph.probe, graph.root, graph.driver, ids).catch((err: unknown) => {
+            // The engine still answers for every image: slower, not wrong; the run says why.
+            addNote(notes, `The image store under ${graph.root} cannot be read here (${errorCode(err)}): each image's inspect and history were asked of the engine instead.`);
+            return new Map<string, ImageAnswers>();
+          })
+      : undefined;
+    const inv = await gatherInventory(engine, info, now(), readLocally);
     const ids = inv.images.map((i) => i.id);
-    if (probe && location?.kind === 'graph' && info.Driver) {
-      const stored = await imageStoredTimes(probe, location.path, info.Driver, ids);
+    if (graph) {
+      const gaps: string[] = [];
+      const stored = await imageStoredTimes(graph.probe, graph.root, graph.driver, ids, gaps);
+      for (const gap of gaps) addNote(notes, gap);
       for (const image of inv.images) image.storedAt = stored.get(image.id) ?? null;
     }
     if (probe && location?.containerd) {
       const { content, gap } = await readImagesContent(probe, location.containerd.root, ids);
-      if (gap && !notes.includes(gap)) notes.push(gap);
+      if (gap) addNote(notes, gap);
       for (const image of inv.images) {
         const held = content?.get(image.id);
         if (held) withContent(image, held);
@@ -69,6 +79,11 @@ function inventorySource(engine: EngineApi, info: DockerInfo, probe: HostProbe |
     }
     return inv;
   };
+}
+
+/** The inventory is read again after every round: a note is said once per run. */
+function addNote(notes: string[], note: string): void {
+  if (!notes.includes(note)) notes.push(note);
 }
 
 /** Below this, what the engine's size says beyond blobs and snapshots is rounding, not data. */

@@ -93,7 +93,9 @@ export function fakeHostProbe(opts: FakeHostOptions): HostProbe & { calls: strin
     },
     async modifiedAt(path) {
       const p = await real(path);
-      return p === null ? null : (mtimes.get(p) ?? null);
+      if (p === null) return null;
+      deny(p);
+      return mtimes.get(p) ?? null;
     },
     async exec(cmd, args) {
       calls.push([cmd, ...args].join(' '));
