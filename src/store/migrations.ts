@@ -113,6 +113,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE identities ADD COLUMN image_store TEXT NOT NULL DEFAULT 'graph';
     `,
   },
+  {
+    version: 4,
+    why: 'each engine event stored once',
+    // A restarted agent resumes /events with `since` = its newest stored event, and the
+    // engine's `since` is inclusive: the events at that nanosecond came again and were
+    // stored again, once per restart. An event is its time, type, action and actor (as
+    // the watcher tells them apart); the copies already stored go, the first one stays.
+    sql: `
+      DELETE FROM events WHERE id NOT IN (SELECT min(id) FROM events GROUP BY nano_key, type, action, actor_id);
+      CREATE UNIQUE INDEX events_once ON events (nano_key, type, action, actor_id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -86,6 +86,21 @@ describe('opening and migrating', () => {
     expect(header(path).version).toBe(LATEST_VERSION);
   });
 
+  it('migrates a version 3 file whose events were stored twice by restarts, keeping each event once', () => {
+    const path = t.file('dockwarden.db');
+    const v3 = new Database(path);
+    migrate(v3, path, 3);
+    const insert = v3.prepare("INSERT INTO events (at, time_nano, nano_key, type, action, actor_id, attributes) VALUES (1, ?, ?, 'container', ?, 'c1', '{}')");
+    for (const [nano, action] of [['5', 'start'], ['5', 'start'], ['5', 'die'], ['6', 'start'], ['6', 'start'], ['6', 'start']] as const) insert.run(nano, nano.padStart(20, '0'), action);
+    v3.close();
+
+    const store = stores.open();
+    expect(store.recentEvents(10).map((e) => `${e.action}@${e.timeNano}`)).toEqual(['start@6', 'die@5', 'start@5']);
+    store.addEvents([{ at: 1, timeNano: '6', type: 'container', action: 'start', actorId: 'c1', attributes: {} }]);
+    expect(store.recentEvents(10)).toHaveLength(3);
+    expect(header(path).version).toBe(LATEST_VERSION);
+  });
+
   it('refuses a file from a newer dockwarden and leaves it byte for byte as it was', () => {
     const path = t.file('dockwarden.db');
     const db = new Database(path);

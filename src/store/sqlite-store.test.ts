@@ -105,6 +105,18 @@ describe('events', () => {
     expect(store.recentEvents(2)).toEqual([c, b]);
   });
 
+  it('are stored once when the engine sends them again (a resumed /events replays its since), apart from others at the same nanosecond', () => {
+    const start = event('1714544400000000001', { action: 'start' });
+    const attach = event('1714544400000000001', { action: 'attach' });
+    const other = event('1714544400000000001', { action: 'start', actorId: 'c2' });
+    store.addEvents([event('1714544399000000000'), start, attach]);
+    // The agent restarted: it resumes at 1714544400000000001 and the engine sends those again.
+    store.addEvents([start, attach, other]);
+    store.addEvents([start]);
+    expect(store.recentEvents(10)).toHaveLength(4);
+    expect(store.lastEventTimeNano()).toBe('1714544400000000001');
+  });
+
   it('refuse a batch with a timeNano that is not a decimal count, storing none of it', () => {
     expect(() => store.addEvents([event('1714544400000000001'), { ...event('1'), timeNano: '1.5e18' }])).toThrow(InternalError);
     expect(store.recentEvents(10)).toEqual([]);

@@ -95,9 +95,11 @@ class SqliteStore implements AgentStore {
          VALUES (@at, @engineId, @serverVersion, @dockerRootDir, @driver, @imageStore, @startedAt, @images, @containers)`,
       ),
       identities: db.prepare<[number], EngineIdentity>(`SELECT ${IDENTITY_COLUMNS} FROM identities ORDER BY at DESC, id DESC LIMIT ?`),
+      // An event the engine sends again (a resumed /events replays the resume nanosecond) is stored once.
       event: db.prepare(
         `INSERT INTO events (at, time_nano, nano_key, type, action, actor_id, attributes)
-         VALUES (@at, @timeNano, @nanoKey, @type, @action, @actorId, @attributes)`,
+         VALUES (@at, @timeNano, @nanoKey, @type, @action, @actorId, @attributes)
+         ON CONFLICT (nano_key, type, action, actor_id) DO NOTHING`,
       ),
       lastNano: db.prepare<[], string>('SELECT time_nano FROM events ORDER BY nano_key DESC, id DESC LIMIT 1').pluck(),
       events: db.prepare<[number], EventRow>(
