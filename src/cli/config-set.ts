@@ -73,7 +73,7 @@ export async function runConfigSet(key: string, rawValue: string, flags: ConfigS
   const value = checkValue(key, rawValue);
   const probe = localHostProbe(global.hostRoot ?? '/');
   const gaps: string[] = [];
-  const facts = await gatherDockerConfig(probe, gaps, await findDockerdProcess(probe, '/run/docker.sock'));
+  const facts = await gatherDockerConfig(probe, gaps, await findDockerdProcess(probe, '/run/docker.sock', gaps));
   for (const gap of gaps) io.stderr(`dockwarden: note: ${gap}`);
 
   const path = flags.daemonJson ? posix.resolve(flags.daemonJson) : facts.daemonJsonPath;

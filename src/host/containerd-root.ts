@@ -96,7 +96,7 @@ interface RunningContainerd {
 
 /** The containerd process listening on `address`, with its config read. */
 async function findContainerd(probe: HostProbe, address: string, gaps: string[]): Promise<RunningContainerd | null> {
-  for (const { pid, argv } of await processesNamed(probe, (exe) => exe === 'containerd')) {
+  for (const { pid, argv } of await processesNamed(probe, (exe) => exe === 'containerd', gaps, `the containerd listening on ${address}`)) {
     const args = parseContainerdArgs(argv);
     const configPath = args.config ?? DEFAULT_CONTAINERD_CONFIG;
     const config = await readContainerdConfig(probe, configPath, gaps);

@@ -1,5 +1,5 @@
 import { dockerdFlagsStart } from './dockerd-flags.js';
-import type { HostProbe } from './host-probe.js';
+import { errorCode, type HostProbe } from './host-probe.js';
 import { processesNamed } from './processes.js';
 
 // The dockerd that serves a socket, found in /proc. Its command line is the truth about
@@ -37,11 +37,18 @@ export function listenSockets(argv: string[]): string[] {
   });
 }
 
-export async function findDockerdProcess(probe: HostProbe, socketPath: string): Promise<DockerdProcess | null> {
+/** The dockerd listening on `socketPath`; what stood in the way of finding or judging it goes into `gaps`. */
+export async function findDockerdProcess(probe: HostProbe, socketPath: string, gaps: string[]): Promise<DockerdProcess | null> {
   const wanted = canonicalSocket(socketPath);
-  const daemons = await processesNamed(probe, (exe, argv) => exe === 'dockerd' || (exe === 'docker' && argv[1] === 'daemon'));
+  const daemons = await processesNamed(probe, (exe, argv) => exe === 'dockerd' || (exe === 'docker' && argv[1] === 'daemon'), gaps, `the dockerd serving ${socketPath}`);
   const found = daemons.find((p) => listenSockets(p.argv).includes(wanted));
   if (!found) return null;
-  const cgroup = await probe.readFile(`/proc/${found.pid}/cgroup`).catch(() => null);
+  const path = `/proc/${found.pid}/cgroup`;
+  let cgroup: string | null = null;
+  try {
+    cgroup = await probe.readFile(path);
+  } catch (err) {
+    gaps.push(`${path} cannot be read (${errorCode(err)}): whether docker.service started dockerd ${found.pid} is unknown; its command line is taken as the running configuration.`);
+  }
   return { pid: found.pid, argv: found.argv, startedByDockerService: /\/docker\.service\b/.test(cgroup ?? '') };
 }

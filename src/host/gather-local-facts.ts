@@ -56,7 +56,7 @@ export interface EngineConfigRead {
  */
 export async function readEngineConfig(probe: HostProbe, socketPath?: string): Promise<EngineConfigRead> {
   const gaps: string[] = [];
-  const running = socketPath ? await findDockerdProcess(probe, socketPath) : null;
+  const running = socketPath ? await findDockerdProcess(probe, socketPath, gaps) : null;
   return { dockerConfig: await gatherDockerConfig(probe, gaps, running), gaps };
 }
 

@@ -21,8 +21,8 @@ export interface ImageStoreLocation {
   containerd: ContainerdLocation | null;
 }
 
-async function dockerdSettings(probe: HostProbe, socketPath: string | null): Promise<ConfigSetting[]> {
-  const running = socketPath ? await findDockerdProcess(probe, socketPath) : null;
+async function dockerdSettings(probe: HostProbe, socketPath: string | null, gaps: string[]): Promise<ConfigSetting[]> {
+  const running = socketPath ? await findDockerdProcess(probe, socketPath, gaps) : null;
   const flags = running
     ? parseDockerdFlags(running.argv).map((f): ConfigSetting => ({ key: f.key, value: f.value, origin: 'dockerd-process', file: `/proc/${running.pid}/cmdline`, text: f.words.join(' '), effective: true }))
     : [];
@@ -38,6 +38,6 @@ export async function locateImageStore(probe: HostProbe, info: DockerInfo, socke
   const kind = imageStoreKind(info);
   if (kind === 'graph') return { kind, path: dataRoot, description: `the data root ${dataRoot}`, containerd: null };
   const { locateContainerd } = await import('./containerd-root.js');
-  const containerd = await locateContainerd(probe, { dataRoot, settings: await dockerdSettings(probe, socketPath), infoAddress: info.Containerd?.Address ?? null }, gaps);
+  const containerd = await locateContainerd(probe, { dataRoot, settings: await dockerdSettings(probe, socketPath, gaps), infoAddress: info.Containerd?.Address ?? null }, gaps);
   return { kind, path: containerd.root, description: `containerd's root ${containerd.root} (${containerd.rootSource})`, containerd };
 }
