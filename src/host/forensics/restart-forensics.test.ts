@@ -145,4 +145,14 @@ describe('gatherRestartForensics', () => {
       'The apt history reaches back only to 06:20:20; older entries are in /var/log/apt/history.log.2.gz and other gzip files, which are not read.',
     ]);
   });
+
+  it('says when it may not list the log directory to see whether older entries were rotated away', async () => {
+    const probe = fakeHostProbe({
+      files: { '/var/log/apt/history.log': 'Start-Date: 2026-11-25  06:20:20\nCommandline: apt-get install -y runc\nInstall: runc:amd64 (1.1.12-0ubuntu2~22.04.1)\nEnd-Date: 2026-11-25  06:20:21\n' },
+      denied: { '/var/log/apt': 'EACCES' },
+      commands: { journalctl: ok(''), systemctl: ok('') },
+    });
+    const result = await gatherRestartForensics(probe, { at: UBUNTU_AT, tzOffsetMinutes: 0, liveRestore: false });
+    expect(result.gaps).toEqual(['The apt history reaches back only to 06:20:20, and /var/log/apt cannot be listed (EACCES) to see whether older entries were rotated away.']);
+  });
 });

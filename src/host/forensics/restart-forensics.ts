@@ -87,7 +87,14 @@ export async function gatherRestartForensics(probe: HostProbe, opts: RestartFore
       }
     }
     if (oldest !== null && oldest > from) {
-      const gz = ((await probe.readDir(log.dir).catch(() => null)) ?? []).filter((n) => n.startsWith(`${log.base}.`) && n.endsWith('.gz'));
+      let names: string[];
+      try {
+        names = (await probe.readDir(log.dir)) ?? [];
+      } catch (err) {
+        gaps.push(`The ${log.what} reaches back only to ${clock(oldest)}, and ${log.dir} cannot be listed (${errorCode(err)}) to see whether older entries were rotated away.`);
+        continue;
+      }
+      const gz = names.filter((n) => n.startsWith(`${log.base}.`) && n.endsWith('.gz'));
       if (gz.length > 0) gaps.push(`The ${log.what} reaches back only to ${clock(oldest)}; older entries are in ${log.dir}/${gz[0]} and other gzip files, which are not read.`);
     }
   }
