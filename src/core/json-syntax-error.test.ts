@@ -32,4 +32,15 @@ describe('findJsonSyntaxError', () => {
   it('reports a byte-order mark, which Go (and so dockerd) rejects', () => {
     expect(findJsonSyntaxError('\ufeff{}')).toMatchObject({ line: 1, column: 1, message: 'the file starts with a UTF-8 byte-order mark' });
   });
+  it('reads 100,000 levels of nesting without overflowing the stack', () => {
+    const deep = (n: number) => `{"a":${'['.repeat(n - 1)}${']'.repeat(n - 1)}}`;
+    expect(findJsonSyntaxError(deep(10_000))).toBeNull();
+    expect(findJsonSyntaxError(`${'['.repeat(100_000)}${']'.repeat(99_999)}`, 200_000)).toMatchObject({ message: "unexpected end of file, expected ',' or ']' after the array element" });
+    expect(findJsonSyntaxError(`${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, 200_000)).toBeNull();
+  });
+  it('stops where Go stops (more than 10,000 levels), or at the depth given', () => {
+    expect(findJsonSyntaxError(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toEqual({ line: 1, column: 10_001, message: 'nested more than 10000 levels deep', tooDeep: true });
+    expect(findJsonSyntaxError('{"a": [[[]]]}', 3)).toEqual({ line: 1, column: 9, message: 'nested more than 3 levels deep', tooDeep: true });
+    expect(findJsonSyntaxError('{"a": [[1]]}', 3)).toBeNull();
+  });
 });

@@ -9,12 +9,15 @@ export interface JsonSyntaxError {
   /** 1-based, in characters. */
   column: number;
   message: string;
+  /** The text may be valid JSON, but nested deeper than the reader allows. */
+  tooDeep?: true;
 }
 
 class Stop extends Error {
   constructor(
     readonly at: number,
     readonly reason: string,
+    readonly tooDeep = false,
   ) {
     super(reason);
   }
@@ -34,8 +37,8 @@ class Scanner {
     while (this.i < this.s.length && ' \t\n\r'.includes(this.s[this.i] as string)) this.i++;
   }
 
-  fail(reason: string, at = this.i): never {
-    throw new Stop(at, reason);
+  fail(reason: string, at = this.i, tooDeep = false): never {
+    throw new Stop(at, reason, tooDeep);
   }
 
   unexpected(expected: string): never {
@@ -46,11 +49,49 @@ class Scanner {
     this.fail(`expected ${expected}, found ${describe(ch)}`);
   }
 
-  value(): void {
-    this.ws();
-    const ch = this.s[this.i];
-    if (ch === '{') return this.object();
-    if (ch === '[') return this.array();
+  /**
+   * One whole value. Iterative, with the open brackets on a stack of our own: a recursive
+   * descent overflows Node's stack at a few thousand levels, and a file may nest 100,000.
+   */
+  value(maxDepth: number): void {
+    const open: Array<'{' | '['> = [];
+    for (;;) {
+      this.ws();
+      const ch = this.s[this.i];
+      if (ch === '{' || ch === '[') {
+        if (open.length >= maxDepth) this.fail(`nested more than ${maxDepth} levels deep`, this.i, true);
+        this.i++;
+        this.ws();
+        if (this.s[this.i] !== (ch === '{' ? '}' : ']')) {
+          open.push(ch);
+          if (ch === '{') this.key();
+          continue;
+        }
+        this.i++;
+      } else this.scalar(ch);
+      // A value is complete: close what it completes, up to the next ',' or the end.
+      for (;;) {
+        const top = open.at(-1);
+        if (top === undefined) return;
+        const close = top === '{' ? '}' : ']';
+        this.ws();
+        if (this.s[this.i] === close) {
+          this.i++;
+          open.pop();
+          continue;
+        }
+        if (this.s[this.i] !== ',') this.unexpected(top === '{' ? "',' or '}' after the property value" : "',' or ']' after the array element");
+        const comma = this.i;
+        this.i++;
+        this.ws();
+        if (this.s[this.i] === close) this.fail(`trailing comma before '${close}'`, comma);
+        if (top === '{') this.key();
+        break;
+      }
+    }
+  }
+
+  scalar(ch: string | undefined): void {
     if (ch === '"') return this.string();
     if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.number();
     for (const word of ['true', 'false', 'null']) {
@@ -62,54 +103,14 @@ class Scanner {
     this.unexpected('a value');
   }
 
-  object(): void {
-    this.i++;
+  /** `"name":` inside an object, up to the value. */
+  key(): void {
     this.ws();
-    if (this.s[this.i] === '}') {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] !== '"') this.unexpected("a property name in double quotes");
-      this.string();
-      this.ws();
-      if (this.s[this.i] !== ':') this.unexpected("':' after the property name");
-      this.i++;
-      this.value();
-      this.ws();
-      if (this.s[this.i] === '}') {
-        this.i++;
-        return;
-      }
-      if (this.s[this.i] !== ',') this.unexpected("',' or '}' after the property value");
-      const comma = this.i;
-      this.i++;
-      this.ws();
-      if (this.s[this.i] === '}') this.fail("trailing comma before '}'", comma);
-    }
-  }
-
-  array(): void {
-    this.i++;
+    if (this.s[this.i] !== '"') this.unexpected('a property name in double quotes');
+    this.string();
     this.ws();
-    if (this.s[this.i] === ']') {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      this.value();
-      this.ws();
-      if (this.s[this.i] === ']') {
-        this.i++;
-        return;
-      }
-      if (this.s[this.i] !== ',') this.unexpected("',' or ']' after the array element");
-      const comma = this.i;
-      this.i++;
-      this.ws();
-      if (this.s[this.i] === ']') this.fail("trailing comma before ']'", comma);
-    }
+    if (this.s[this.i] !== ':') this.unexpected("':' after the property name");
+    this.i++;
   }
 
   string(): void {
@@ -154,19 +155,22 @@ function lineColumn(text: string, at: number): { line: number; column: number } 
   return { line, column };
 }
 
-/** The first syntax error of `text`, or null when it is valid JSON. */
-export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
+/** Go's encoding/json stops here ("exceeded max depth"), so dockerd cannot read anything deeper. */
+export const GO_JSON_MAX_DEPTH = 10_000;
+
+/** The first syntax error of `text`, or null when it is valid JSON nested at most `maxDepth` levels. */
+export function findJsonSyntaxError(text: string, maxDepth = GO_JSON_MAX_DEPTH): JsonSyntaxError | null {
   if (text.charCodeAt(0) === 0xfeff) {
     return { line: 1, column: 1, message: 'the file starts with a UTF-8 byte-order mark' };
   }
   const scanner = new Scanner(text);
   try {
-    scanner.value();
+    scanner.value(maxDepth);
     scanner.ws();
     if (scanner.i < text.length) scanner.fail(`unexpected ${describe(text[scanner.i])} after the end of the JSON value`);
     return null;
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
-    return { ...lineColumn(text, err.at), message: err.reason };
+    return { ...lineColumn(text, err.at), message: err.reason, ...(err.tooDeep ? { tooDeep: true as const } : {}) };
   }
 }

@@ -11,6 +11,13 @@ export const DEFAULT_DAEMON_JSON = '/etc/docker/daemon.json';
 
 const CONSEQUENCE = 'dockerd will refuse to start with it; fix the file or move it aside';
 
+/**
+ * No daemon.json option nests more than a few levels ("runtimes" → name → "runtimeArgs"):
+ * a deeper file is not a configuration dockerd accepts, and JSON.stringify, which the
+ * settings and the editor use, overflows the stack at a few thousand levels.
+ */
+export const MAX_DAEMON_JSON_DEPTH = 100;
+
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
@@ -24,7 +31,10 @@ function kindOf(value: unknown): string {
  */
 export function parseDaemonJson(text: string, path: string): Record<string, unknown> {
   if (text.trim() === '') return {};
-  const syntax = findJsonSyntaxError(text);
+  const syntax = findJsonSyntaxError(text, MAX_DAEMON_JSON_DEPTH);
+  if (syntax?.tooDeep) {
+    throw new UsageError(`${path} is nested more than ${MAX_DAEMON_JSON_DEPTH} levels deep (line ${syntax.line}, column ${syntax.column}), deeper than any daemon.json option goes: ${CONSEQUENCE}.`);
+  }
   if (syntax) {
     throw new UsageError(`${path} is not valid JSON (line ${syntax.line}, column ${syntax.column}: ${syntax.message}): ${CONSEQUENCE}.`);
   }
