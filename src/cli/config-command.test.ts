@@ -163,6 +163,35 @@ describe('dockwarden config set', () => {
     expect(r.stdout).toContain('use `dockwarden plan zfs …` to move them');
   });
 
+  it('edits the daemon.json of the dockerd behind --host, as every other command picks the engine', async () => {
+    const root = host(null, {
+      '/lib/systemd/system/docker.service': UNIT,
+      '/proc/100/cmdline': '/usr/bin/dockerd\0-H\0fd://\0',
+      '/proc/200/cmdline': '/usr/bin/dockerd\0-H\0unix:///run/other.sock\0--config-file\0/etc/docker/other.json\0',
+    });
+    const r = await runInProcess(['--host-root', root, '--host', 'unix:///var/run/other.sock', 'config', 'set', 'storage-driver', 'btrfs'], NOW);
+    expect(r.code).toBe(0);
+    expect(read(root, '/etc/docker/other.json')).toBe('{\n  "storage-driver": "btrfs"\n}\n');
+    expect(existsSync(join(root, '/etc/docker/daemon.json'))).toBe(false);
+    expect(r.stdout).toContain('Changed /etc/docker/other.json:');
+  });
+
+  it.each([
+    ['a directory', (root: string) => mkdirSync(join(root, '/etc/docker/d'), { recursive: true }), '/etc/docker/d', 'dockwarden: /etc/docker/d cannot be read (EISDIR): it is a directory; give the daemon.json file itself.'],
+    [
+      '100,000 levels of nesting',
+      (root: string) => writeFileSync(join(root, '/etc/docker/deep.json'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+      '/etc/docker/deep.json',
+      'dockwarden: /etc/docker/deep.json is nested more than 100 levels deep (line 1, column 101), deeper than any daemon.json option goes: dockerd will refuse to start with it; fix the file or move it aside.',
+    ],
+  ])('refuses --daemon-json naming %s with one line and exit 3', async (_what, make, path, line) => {
+    const root = host('healthy');
+    make(root);
+    const r = await run(root, '--daemon-json', path, 'data-root', '/data/docker');
+    expect(r.code).toBe(3);
+    expect(errorLines(r.stderr)).toEqual([line]);
+  });
+
   it.each([
     [['data-root', 'data/docker'], 'dockwarden: data-root must be an absolute path, not "data/docker".'],
     [['storage-driver', 'aufs'], 'dockwarden: storage-driver must be one of overlay2, btrfs, zfs, devicemapper, vfs, fuse-overlayfs, not "aufs".'],

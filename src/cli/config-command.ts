@@ -18,7 +18,7 @@ export function addConfigCommand(program: Command, io: CliIo, setExit: (code: nu
     .action(async (key: string, rawValue: string, flags: ConfigSetFlags) => {
       // Loaded only for `config set`, like `plan`: no other command pays for it at start.
       const { runConfigSet } = await import('./config-set.js');
-      await runConfigSet(key, rawValue, flags, program.opts<{ json?: boolean; hostRoot?: string }>(), io);
+      await runConfigSet(key, rawValue, flags, program.opts<{ json?: boolean; host?: string; hostRoot?: string }>(), io);
       setExit(0);
     });
 }

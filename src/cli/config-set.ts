@@ -6,6 +6,7 @@ import { gatherDockerConfig } from '../host/docker-config.js';
 import { findDockerdProcess } from '../host/dockerd-process.js';
 import { errorCode, localHostProbe, type HostProbe } from '../host/host-probe.js';
 import { conflictRefusal, editDaemonJson, FLAG_DROP_IN, findFlagConflicts, flagRemovalEdits, type FileEdit } from '../plan/daemon-json-edit.js';
+import { chooseEndpointFromEnv } from './connect.js';
 import type { CliIo } from './program.js';
 
 // What `dockwarden config set` does: changes daemon.json the way an operator should and rarely does —
@@ -60,6 +61,17 @@ async function write(probe: HostProbe, path: string, text: string, now: Date): P
   }
 }
 
+/** A file to edit (daemon.json, a drop-in); null when it does not exist yet. A directory or a file we may not read is the operator's to fix. */
+async function readTarget(probe: HostProbe, path: string): Promise<string | null> {
+  try {
+    return await probe.readFile(path);
+  } catch (err) {
+    const code = errorCode(err);
+    const hint = code === 'EISDIR' ? 'it is a directory; give the daemon.json file itself' : code === 'EACCES' || code === 'EPERM' ? 'run dockwarden as root' : 'nothing was changed';
+    throw new UsageError(`${path} cannot be read (${code}): ${hint}.`);
+  }
+}
+
 function afterword(key: string, value: string): string {
   if (key === 'data-root') return 'The data under the old root is not moved: use `dockwarden plan overlay2 …` to move it.';
   const plan = PLAN_FOR_DRIVER[value];
@@ -69,22 +81,27 @@ function afterword(key: string, value: string): string {
 }
 
 /** Checks the value, edits daemon.json (and the flags, when asked) and reports; `config set` once its flags are parsed. */
-export async function runConfigSet(key: string, rawValue: string, flags: ConfigSetFlags, global: { json?: boolean; hostRoot?: string }, io: CliIo): Promise<void> {
+export async function runConfigSet(key: string, rawValue: string, flags: ConfigSetFlags, global: { json?: boolean; host?: string; hostRoot?: string }, io: CliIo): Promise<void> {
   const value = checkValue(key, rawValue);
   const probe = localHostProbe(global.hostRoot ?? '/');
   const gaps: string[] = [];
-  const facts = await gatherDockerConfig(probe, gaps, await findDockerdProcess(probe, '/run/docker.sock', gaps));
+  // The dockerd whose files these are is the one behind the endpoint every other command
+  // uses (--host, DOCKER_HOST, the context, the local sockets): its --config-file and flags count.
+  const { endpoint } = chooseEndpointFromEnv(global.host, io.env);
+  if (endpoint.kind !== 'unix') gaps.push(`The engine at ${endpoint.url} is not reached through a local socket: the dockerd behind it was not looked for, so the files edited are those docker.service would use.`);
+  const running = endpoint.kind === 'unix' ? await findDockerdProcess(probe, endpoint.socketPath, gaps) : null;
+  const facts = await gatherDockerConfig(probe, gaps, running);
   for (const gap of gaps) io.stderr(`dockwarden: note: ${gap}`);
 
   const path = flags.daemonJson ? posix.resolve(flags.daemonJson) : facts.daemonJsonPath;
   if (path !== facts.daemonJsonPath) io.stderr(`dockwarden: note: dockerd reads ${facts.daemonJsonPath}, not ${path}; the change takes effect only once dockerd is started with --config-file ${path}.`);
-  const before = await probe.readFile(path);
+  const before = await readTarget(probe, path);
   const edit = editDaemonJson(before === null ? {} : parseDaemonJson(before, path), { set: { [key]: value } });
 
   const conflicts = findFlagConflicts(facts.settings, [key]);
   if (conflicts.length > 0 && !flags.removeConflictingFlags) throw new UsageError(conflictRefusal(conflicts, `${path} was not changed`));
-  const texts: Record<string, string | null> = { [FLAG_DROP_IN]: await probe.readFile(FLAG_DROP_IN) };
-  for (const c of conflicts) if (c.setting.origin !== 'dockerd-process') texts[c.setting.file] = await probe.readFile(c.setting.file);
+  const texts: Record<string, string | null> = { [FLAG_DROP_IN]: await readTarget(probe, FLAG_DROP_IN) };
+  for (const c of conflicts) if (c.setting.origin !== 'dockerd-process') texts[c.setting.file] = await readTarget(probe, c.setting.file);
   const edits = flagRemovalEdits(conflicts, texts);
 
   const changed = edit.changes.length > 0;
