@@ -32,6 +32,7 @@ export function formatGc(r: GcReport): string {
   }
   if (r.kept.length > 0) out.push(`KEPT ${r.kept.length} images`, ...images(r.kept, 'OWN BYTES'), '');
   for (const f of r.failed) out.push(`FAILED ${shortId(f.id)} (${f.tags.join(', ') || '<none>'}): ${f.error}`);
+  for (const u of r.unplanned) out.push(`UNPLANNED ${shortId(u.id)} (${u.tags.join(', ') || '<none>'}): ${u.effect}`);
   for (const n of r.notes) out.push(`Note: ${n}`);
   const verdict = r.reachedTarget ? '' : ' — above the target';
   out.push(`Before: ${level(r.before)}. After${r.dryRun ? ' (predicted)' : ''}: ${level(r.after)}${verdict}.`);

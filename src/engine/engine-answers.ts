@@ -1,4 +1,4 @@
-import type { ContainerSummary, EngineEvent, HistoryEntry, ImageDetails, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
+import type { ContainerSummary, EngineEvent, HistoryEntry, ImageDetails, ImageReferences, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
 import type { ServiceFacts } from './engine-facts.js';
 import { versionComponents, type VersionComponent } from './engine-product.js';
 import { canonicalImageId } from './image-id.js';
@@ -147,6 +147,11 @@ export function imageDetails(raw: unknown): ImageDetails {
     lastTagTime: Number.isFinite(tagged) && tagged > 0 ? tagged : null,
     size: num(o, 'Size') ?? 0,
   };
+}
+
+export function imageReferences(raw: unknown): ImageReferences {
+  const o = answer(raw, '/images/{id}/json');
+  return { tags: strings(o, 'RepoTags').filter((t) => t !== '<none>:<none>'), digests: strings(o, 'RepoDigests').filter((d) => d !== '<none>@<none>') };
 }
 
 export const imageHistory = (raw: unknown): HistoryEntry[] =>

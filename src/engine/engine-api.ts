@@ -56,6 +56,11 @@ export interface RemovedImage {
   deleted: string[];
 }
 
+export interface ImageReferences {
+  tags: string[];
+  digests: string[];
+}
+
 /** The parts of `GET /images/{id}/json` that gc needs. */
 export interface ImageDetails {
   id: string;
@@ -85,7 +90,8 @@ export interface EngineApi {
   version(): Promise<VersionFacts>;
   info(): Promise<DockerInfo>;
   listImages(opts?: { all?: boolean; danglingOnly?: boolean }): Promise<ImageSummary[]>;
-  listContainers(opts?: { all?: boolean }): Promise<ContainerSummary[]>;
+  /** `ancestor`: only containers of this image (an id) or of an image built FROM it. */
+  listContainers(opts?: { all?: boolean; ancestor?: string }): Promise<ContainerSummary[]>;
   /** Swarm services; only a manager can answer (workers get a 503 from the engine). */
   listServices(): Promise<ServiceFacts[]>;
   systemDf(): Promise<SystemDf>;
@@ -93,6 +99,17 @@ export interface EngineApi {
   events(opts: { since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<EngineEvent>;
   /** Removes an image (by id) or one reference to it (by tag) without `force`: the engine refuses (409) when something uses it. */
   removeImage(idOrRef: string): Promise<RemovedImage>;
+  /**
+   * Removes the image `id` with whatever references it has at that moment, as one operation
+   * on that id, so that no reference moved to another image since it was read can take that
+   * image with it. Docker: DELETE by id with `force` (still refused for a running container
+   * or a child image). Podman, whose force removes the containers too: its names taken off
+   * by id (libpod untag), then DELETE by id without force, the names put back if refused.
+   * Never removes a container.
+   */
+  removeImageAndReferences(id: string): Promise<RemovedImage>;
+  /** The image's references as the engine holds them now. */
+  imageReferences(id: string): Promise<ImageReferences>;
   /** Adds `repo:tag` to an image (to put back a tag when a multi-tag removal stops half way). */
   tagImage(id: string, repoTag: string): Promise<void>;
   inspectImage(id: string): Promise<ImageDetails>;

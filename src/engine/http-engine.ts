@@ -11,6 +11,7 @@ import {
   imageDetails,
   imageHistory,
   imageList,
+  imageReferences,
   pruneResult,
   removedImage,
   serviceList,
@@ -18,11 +19,15 @@ import {
   versionAnswer,
   type VersionAnswer,
 } from './engine-answers.js';
-import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
+import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageReferences, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
 import { toEngineError } from './engine-errors.js';
 import type { ServiceFacts, VersionFacts } from './engine-facts.js';
+import { productFromComponents } from './engine-product.js';
 import { openTransport, type Transport } from './engine-transport.js';
 import { explainTlsFailure } from './tls-failure.js';
+
+/** Podman 4.0 introduced the libpod API in this form; 4.x serves any version up to its own. */
+const LIBPOD_API_VERSION = '4.0.0';
 
 // EngineApi over node:http: exactly the calls dockwarden makes, nothing loaded that it
 // does not use. dockerode (with docker-modem) loaded ssh2, cpu-features and the
@@ -149,8 +154,9 @@ class HttpEngine implements EngineApi {
     return this.call('GET', '/images/json', imageList, query);
   }
 
-  listContainers(opts: { all?: boolean } = {}): Promise<ContainerSummary[]> {
-    return this.call('GET', '/containers/json', containerList, { all: (opts.all ?? true) ? '1' : undefined });
+  listContainers(opts: { all?: boolean; ancestor?: string } = {}): Promise<ContainerSummary[]> {
+    const filters = opts.ancestor ? JSON.stringify({ ancestor: [opts.ancestor] }) : undefined;
+    return this.call('GET', '/containers/json', containerList, { all: (opts.all ?? true) ? '1' : undefined, filters });
   }
 
   listServices(): Promise<ServiceFacts[]> {
@@ -196,6 +202,37 @@ class HttpEngine implements EngineApi {
   removeImage(idOrRef: string): Promise<RemovedImage> {
     // Never force: a 409 means the engine knows of a user we did not, and it must win.
     return this.call('DELETE', `/images/${encodeURI(idOrRef)}`, removedImage);
+  }
+
+  async removeImageAndReferences(id: string): Promise<RemovedImage> {
+    if (productFromComponents((await this.version()).components) !== 'podman') {
+      // By id, `force` only passes the "referenced in multiple repositories" check: dockerd
+      // still refuses a running container's image and a parent's (conflictHard).
+      return this.call('DELETE', `/images/${encodeURI(id)}`, removedImage, { force: '1' });
+    }
+    const refs = await this.imageReferences(id);
+    // libpod's untag without repo and tag takes every name off this one image.
+    await this.libpod('POST', `/images/${encodeURI(id)}/untag`);
+    try {
+      const removed = await this.removeImage(id);
+      return { untagged: [...refs.tags, ...refs.digests], deleted: removed.deleted };
+    } catch (err) {
+      for (const tag of refs.tags) await this.tagImage(id, tag).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  imageReferences(id: string): Promise<ImageReferences> {
+    return this.call('GET', `/images/${encodeURI(id)}/json`, imageReferences);
+  }
+
+  /** Podman's own API, which the compatible one does not cover; its versions are Podman's. */
+  private async libpod(method: string, path: string): Promise<void> {
+    try {
+      await apiRequest(this.transport, method, `/v${LIBPOD_API_VERSION}/libpod${path}`, { timeoutMs: this.timeoutMs });
+    } catch (err) {
+      throw this.fail(err, `/libpod${path}`);
+    }
   }
 
   async tagImage(id: string, repoTag: string): Promise<void> {

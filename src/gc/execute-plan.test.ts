@@ -39,20 +39,43 @@ describe('executePlan deletes what the plan says', () => {
     expect(result.failed).toEqual([]);
   });
 
-  it('removes each tag of an image with several tags, and the last one deletes it', async () => {
+  it('deletes an image with several tags by its id in one operation, never tag by tag', async () => {
     const { engine, plan } = setup(img('multi', ['app:1', 'app:2']));
     const result = await executePlan(engine, plan);
     expect(engine.images.has(id('multi'))).toBe(false);
-    expect(removals(engine)).toEqual(['removeImage app:1', 'removeImage app:2']);
+    expect(engine.calls.filter((c) => /^remove/.test(c))).toEqual([`removeImageAndReferences ${id('multi')}`]);
     expect(result.deleted.map((d) => d.bytes)).toEqual([100 * MB]);
+    expect(result.unplanned).toEqual([]);
   });
 
-  it('removes each reference of an image tagged in several repositories, and the last one deletes it', async () => {
+  it('deletes an image tagged in several repositories by its id in one operation', async () => {
     const { engine, plan } = setup(img('mirrored', ['app:1', 'mirror.local/app:1']));
     const result = await executePlan(engine, plan);
     expect(engine.images.has(id('mirrored'))).toBe(false);
-    expect(removals(engine)).toEqual(['removeImage app:1', 'removeImage mirror.local/app:1']);
+    expect(engine.calls.filter((c) => /^remove/.test(c))).toEqual([`removeImageAndReferences ${id('mirrored')}`]);
     expect(result.deleted.map((d) => d.bytes)).toEqual([100 * MB]);
+  });
+
+  it('leaves alone a new image that took one of the planned tags while gc was deleting', async () => {
+    // The race of a build or import finishing between planning and deletion: app:a moves to a new image.
+    const { engine, plan } = setup(img('other', ['other:1']), img('old', ['app:a', 'app:b']));
+    engine.beforeRemove = (ref) => {
+      if (ref !== id('other')) return;
+      engine.images.set(id('new'), { id: id('new'), repoTags: [], repoDigests: [], size: MB });
+      void engine.tagImage(id('new'), 'app:a');
+    };
+    const result = await executePlan(engine, plan, { concurrency: 1 });
+    expect(engine.images.get(id('new'))?.repoTags).toEqual(['app:a']);
+    expect(engine.images.has(id('old'))).toBe(false);
+    expect(result.deleted.map((d) => d.id).sort()).toEqual([id('old'), id('other')].sort());
+  });
+
+  it('reports a reference the image gained after planning that its deletion by id took with it', async () => {
+    const { engine, plan } = setup(img('dangling', []));
+    engine.beforeRemove = () => void engine.tagImage(id('dangling'), 'late:1');
+    const result = await executePlan(engine, plan);
+    expect(engine.images.has(id('dangling'))).toBe(false);
+    expect(result.unplanned).toEqual([{ image: plan[0], effect: 'also untagged late:1, a reference it gained after planning' }]);
   });
 
   it('reports the predicted bytes for an image with tags and digests in several repositories', async () => {
@@ -84,15 +107,28 @@ describe('executePlan lets the engine have the last word', () => {
     expect(result.kept[0]?.reason).toMatch(/^the engine refused: conflict: unable to delete .* image is being used by stopped container c0ffee000000$/);
   });
 
-  it('puts the removed tags back when the engine refuses the last reference of a multi-tag image', async () => {
+  it('keeps a multi-tag image whose stopped container was created after the executor listed containers', async () => {
     const { engine, plan } = setup(img('busy', ['app:1', 'app:2', 'mirror.local/app:1']));
-    engine.beforeRemove = (ref) => {
-      if (ref === 'mirror.local/app:1') engine.containers.push({ id: 'c0ffee000000aaaa', name: 'late', imageId: id('busy') });
+    engine.calls.length = 0;
+    const listed = engine.listContainers.bind(engine);
+    engine.listContainers = async (opts) => {
+      // The first list (before any deletion) sees nothing; the container comes right after it.
+      const answer = await listed(opts);
+      if (!opts?.ancestor) engine.containers.push({ id: 'c0ffee000000aaaa', name: 'late', imageId: id('busy'), state: 'created' });
+      return answer;
     };
     const result = await executePlan(engine, plan);
-    expect(engine.images.get(id('busy'))?.repoTags.sort()).toEqual(['app:1', 'app:2', 'mirror.local/app:1']);
-    expect(result.kept.map((k) => k.code)).toEqual(['in-use']);
-    expect(result.kept[0]?.reason).toContain('container c0ffee000000 is using its referenced image');
+    expect(engine.images.get(id('busy'))?.repoTags).toEqual(['app:1', 'app:2', 'mirror.local/app:1']);
+    expect(engine.calls.filter((c) => /^remove/.test(c))).toEqual([]);
+    expect(result.kept.map((k) => [k.code, k.reason])).toEqual([['in-use', 'the engine refused: in use by container late (created), created after planning']]);
+  });
+
+  it('keeps a multi-tag image the engine refuses by id, a running container having come after the last look', async () => {
+    const { engine, plan } = setup(img('busy', ['app:1', 'app:2']));
+    engine.beforeRemove = () => engine.containers.push({ id: 'c0ffee000000aaaa', name: 'late', imageId: id('busy'), state: 'running' });
+    const result = await executePlan(engine, plan);
+    expect(engine.images.get(id('busy'))?.repoTags).toEqual(['app:1', 'app:2']);
+    expect(result.kept[0]?.reason).toMatch(/^the engine refused: conflict: unable to delete .* \(cannot be forced\) - image is being used by running container c0ffee000000$/);
   });
 
   it('keeps an image whose container was created after planning without asking the engine to remove it', async () => {

@@ -6,8 +6,9 @@ import type { PlannedImage } from './plan-gc.js';
 
 // Applies the deletions of a plan, and nothing else: decisions stay in the planner. The
 // executor only re-checks what could have changed since planning (a container created
-// a moment ago) and lets the engine have the last word: deletes never use `force`, so a
-// 409 means the engine knows of a user we do not, and the image is kept, not lost.
+// a moment ago) and lets the engine have the last word: a 409 means the engine knows of a
+// user we do not, and the image is kept, not lost. Every deletion names the planned image
+// by its id, never by a reference that could have moved to another image since planning.
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -22,55 +23,50 @@ export interface ExecutionResult {
   /** Planned for deletion, kept after all: in use since planning, or the engine refused. */
   kept: PlannedImage[];
   failed: { image: PlannedImage; message: string }[];
+  /** What a deletion did beyond the plan, as the engine's answer shows it. */
+  unplanned: { image: PlannedImage; effect: string }[];
 }
 
 const status = (err: unknown): number | undefined => (err instanceof EngineError ? err.details.status : undefined);
 
 /**
- * Deleting by id works only when the image has at most one tag and all its references
- * are in one repository; otherwise the engine wants `force` ("referenced in multiple
- * repositories"). Then each reference is removed in turn and the last one deletes it.
+ * Deleting by id without `force` works only when the image has at most one tag and all its
+ * references are in one repository; otherwise the engine answers "referenced in multiple
+ * repositories". Deleting it reference by reference instead is not safe: a tag that moved
+ * to another image since planning (a build, an import, a pull finishing) would take that
+ * image with it. So those go by id too, through the engine's one id-qualified operation
+ * for it (EngineApi.removeImageAndReferences), after a last look at the image's references
+ * and its containers.
  */
-function needsPerReference(image: PlannedImage): boolean {
-  const repos = new Set([...image.tags, ...image.digests].map((r) => parseRef(r).name));
+function needsAllReferences(image: PlannedImage): boolean {
+  const repos = new Set(plannedRefs(image).map((r) => parseRef(r).name));
   return image.tags.length > 1 || repos.size > 1;
 }
 
-async function deleteImage(engine: EngineApi, image: PlannedImage): Promise<void> {
-  if (!needsPerReference(image)) {
-    await engine.removeImage(image.id);
-    return;
-  }
-  const untagged: string[] = [];
-  let answered = false;
-  try {
-    for (const ref of [...image.tags, ...image.digests]) {
-      let removed: RemovedImage;
-      try {
-        removed = await engine.removeImage(ref);
-      } catch (err) {
-        // Removing a repository's last tag also drops its digests: that one is gone already.
-        if (status(err) === 404) continue;
-        throw err;
-      }
-      answered = true;
-      if (removed.deleted.includes(image.id)) return;
-      if (image.tags.includes(ref)) untagged.push(ref);
-    }
-    if (!answered) throw new EngineError(`No such image: ${image.id}`, { status: 404, said: `No such image: ${image.id}` });
-    // Every planned reference is gone and the image is not: it was tagged again since planning.
-    const said = 'the image has references gc did not plan to remove (tagged again since planning)';
-    throw new EngineError(said, { status: 409, said });
-  } catch (err) {
-    // The last reference is where the engine checks for users; put the tags back so a
-    // refused deletion leaves the image as it found it.
-    for (const tag of untagged) await engine.tagImage(image.id, tag).catch(() => undefined);
-    throw err;
-  }
+const plannedRefs = (image: PlannedImage): string[] => [...image.tags, ...image.digests];
+
+const refused = (said: string) => new EngineError(said, { status: 409, said });
+
+/** What the engine's answer shows it did beyond the plan: references the plan did not name. */
+function beyondPlan(image: PlannedImage, removed: RemovedImage): string[] {
+  const planned = new Set(plannedRefs(image));
+  return removed.untagged.filter((ref) => !planned.has(ref)).map((ref) => `also untagged ${ref}, a reference it gained after planning`);
+}
+
+async function deleteImage(engine: EngineApi, image: PlannedImage): Promise<string[]> {
+  if (!needsAllReferences(image)) return beyondPlan(image, await engine.removeImage(image.id));
+  const now = await engine.imageReferences(image.id);
+  const planned = new Set(plannedRefs(image));
+  const added = [...now.tags, ...now.digests].filter((ref) => !planned.has(ref));
+  if (added.length > 0) throw refused(`tagged again since planning (${added.join(', ')})`);
+  // removeImageAndReferences passes the check for stopped containers: look for them first.
+  const user = (await engine.listContainers({ all: true, ancestor: image.id }))[0];
+  if (user) throw refused(`in use by container ${user.names[0] ?? user.id.slice(0, 12)} (${user.state}), created after planning`);
+  return beyondPlan(image, await engine.removeImageAndReferences(image.id));
 }
 
 export async function executePlan(engine: EngineApi, planned: readonly PlannedImage[], opts: ExecuteOptions = {}): Promise<ExecutionResult> {
-  const result: ExecutionResult = { deleted: [], kept: [], failed: [] };
+  const result: ExecutionResult = { deleted: [], kept: [], failed: [], unplanned: [] };
   // The plan may be seconds old: a container created since then pins its image.
   const users = new Map<string, string>();
   for (const c of await engine.listContainers({ all: true })) if (!users.has(c.imageId)) users.set(c.imageId, `${c.names[0] ?? c.id.slice(0, 12)} (${c.state})`);
@@ -84,7 +80,7 @@ export async function executePlan(engine: EngineApi, planned: readonly PlannedIm
   let freed = 0;
   await mapLimit(queue, opts.concurrency ?? DEFAULT_CONCURRENCY, async (image) => {
     try {
-      await deleteImage(engine, image);
+      for (const effect of await deleteImage(engine, image)) result.unplanned.push({ image, effect });
       result.deleted.push(image);
       freed += image.bytes;
     } catch (err) {

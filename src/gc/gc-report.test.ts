@@ -23,6 +23,7 @@ function run(over: Partial<GcRun> = {}): GcRun {
     deleted: [entry('old', 'unused', 'least recently used; last used 30d ago (container web created)', 300 * MB)],
     kept: [entry('web', 'in-use', 'in use by container web (running)', 50 * MB)],
     failed: [],
+    unplanned: [],
     rounds: 1,
     containers: null,
     buildCache: null,

@@ -21,6 +21,8 @@ export type GcReport = Pick<GcRun, 'dryRun' | 'before' | 'after' | 'bytesToFree'
   deleted: GcReportImage[];
   kept: GcReportImage[];
   failed: { id: string; tags: string[]; error: string }[];
+  /** What the engine did beyond the plan while deleting: gc reports it, it cannot undo it. */
+  unplanned: { id: string; tags: string[]; effect: string }[];
 };
 
 const round2 = (n: number | null): number | null => (n === null ? null : Math.round(n * 100) / 100);
@@ -53,6 +55,7 @@ export function gcReport(run: GcRun): GcReport {
     deleted: run.deleted.map(image),
     kept: run.kept.map(image),
     failed: run.failed.map((f) => ({ id: f.image.id, tags: f.image.tags, error: f.message })),
+    unplanned: run.unplanned.map((u) => ({ id: u.image.id, tags: u.image.tags, effect: u.effect })),
     containers: run.containers,
     buildCache: run.buildCache,
     rounds: run.rounds,

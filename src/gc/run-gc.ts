@@ -46,6 +46,8 @@ export interface GcRun {
   deleted: PlannedImage[];
   kept: PlannedImage[];
   failed: { image: PlannedImage; message: string }[];
+  /** What the engine did beyond the plan while deleting (its answers show it). */
+  unplanned: { image: PlannedImage; effect: string }[];
   rounds: number;
   /** Stopped containers removed (or, in a dry run, that would be); null when not asked. */
   containers: { removed: number; bytes: number | null } | null;
@@ -107,12 +109,13 @@ export async function runGc(deps: GcRunDeps, opts: GcRunOptions): Promise<GcRun>
     ...partial.map((i) => `${i.repoTags[0] ?? i.id.slice(0, 19)} is partly missing (${i.partial}): deleting it frees only what is there.`),
   ];
   const first = plan(inventory, usage, false, new Map());
-  if (opts.dryRun) return report(first, first.after, 0, [], first.delete, first.keep);
-  if (first.delete.length === 0) return report(first, first.before, 0, [], [], first.keep);
+  if (opts.dryRun) return report(first, first.after, 0, [], [], first.delete, first.keep);
+  if (first.delete.length === 0) return report(first, first.before, 0, [], [], [], first.keep);
 
   const deleted: PlannedImage[] = [];
   const refused = new Map<string, PlannedImage>();
   const failed: GcRun['failed'] = [];
+  const unplanned: GcRun['unplanned'] = [];
   let current = first;
   let rounds = 0;
   for (;;) {
@@ -120,6 +123,7 @@ export async function runGc(deps: GcRunDeps, opts: GcRunOptions): Promise<GcRun>
     const result = await executePlan(deps.engine, current.delete, { concurrency: opts.concurrency, onProgress: opts.onProgress });
     deleted.push(...result.deleted);
     failed.push(...result.failed);
+    unplanned.push(...result.unplanned);
     for (const k of result.kept) refused.set(k.id, k);
     inventory = withoutImages(inventory, new Set(result.deleted.map((d) => d.id)));
     usage = await deps.usage();
@@ -129,13 +133,13 @@ export async function runGc(deps: GcRunDeps, opts: GcRunOptions): Promise<GcRun>
   // The last plan (not executed) gives every remaining image its reason as things now stand.
   const failedIds = new Set(failed.map((f) => f.image.id));
   const unfinished = current.delete.filter((p) => !failedIds.has(p.id)).map((p) => ({ ...p, code: 'not-needed' as const, reason: `not deleted: gc stops after ${rounds} ${rounds === 1 ? 'round' : 'rounds'} (${failed.length > 0 ? 'a deletion failed' : 'the round limit'}); run it again` }));
-  return report(first, usageLevel(usage), rounds, failed, deleted, [...current.keep, ...unfinished]);
+  return report(first, usageLevel(usage), rounds, failed, unplanned, deleted, [...current.keep, ...unfinished]);
 
   function plan(inv: Inventory, u: GcUsage, collecting: boolean, refusedSoFar: ReadonlyMap<string, string>): GcPlan {
     return planGc({ inventory: inv, usage: u, policy: opts.policy, now: deps.now(), recorded: deps.recorded, collecting, refused: refusedSoFar });
   }
 
-  function report(p: GcPlan, after: UsageLevel, r: number, f: GcRun['failed'], del: PlannedImage[], keep: PlannedImage[]): GcRun {
+  function report(p: GcPlan, after: UsageLevel, r: number, f: GcRun['failed'], u: GcRun['unplanned'], del: PlannedImage[], keep: PlannedImage[]): GcRun {
     return {
       dryRun: opts.dryRun,
       before: p.before,
@@ -146,6 +150,7 @@ export async function runGc(deps: GcRunDeps, opts: GcRunOptions): Promise<GcRun>
       deleted: del,
       kept: keep,
       failed: f,
+      unplanned: u,
       rounds: r,
       ...pruned,
       notes,

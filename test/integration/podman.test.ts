@@ -224,7 +224,7 @@ describe('Podman as the engine', () => {
     expect(await imageIds(p)).toEqual(before);
   });
 
-  it('gc: an image with two names in two repositories is removed name by name and reported deleted', async (ctx) => {
+  it('gc: an image with two names in two repositories is removed by its id (names taken off by id, then deleted) and reported deleted', async (ctx) => {
     const p = need(ctx);
     // LRU may have taken it already in the runs above; this run takes it otherwise.
     await gc(p, ['--min-age', '0s', '--high', '0', '--low', '0', '--keep', '^localhost/(infra|keep|fill)/']);

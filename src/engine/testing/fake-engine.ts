@@ -1,6 +1,6 @@
 import { EngineError } from '../../core/errors.js';
 import type { DockerInfo } from '../docker-info.js';
-import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary, PruneResult, RemovedImage, SystemDf } from '../engine-api.js';
+import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageReferences, ImageSummary, PruneResult, RemovedImage, SystemDf } from '../engine-api.js';
 import type { ServiceFacts, VersionFacts } from '../engine-facts.js';
 
 // A stateful engine for tests (kubelet's FakeRuntime): tests build a state, run gc
@@ -124,9 +124,14 @@ export class FakeEngine implements EngineApi {
     }));
   }
 
-  async listContainers(): Promise<ContainerSummary[]> {
-    this.record('listContainers');
-    return this.containers.map((c) => ({ id: c.id, names: [c.name], image: c.image ?? c.imageId, imageId: c.imageId, state: c.state ?? 'running', created: c.created ?? 1_700_000_000, labels: {}, sizeRw: null }));
+  async listContainers(opts: { all?: boolean; ancestor?: string } = {}): Promise<ContainerSummary[]> {
+    this.record(opts.ancestor ? `listContainers ancestor=${opts.ancestor}` : 'listContainers');
+    const ancestor = opts.ancestor;
+    const descends = (imageId: string): boolean => {
+      for (let i = this.images.get(imageId); i; i = i.parentId ? this.images.get(i.parentId) : undefined) if (i.id === ancestor) return true;
+      return imageId === ancestor;
+    };
+    return (ancestor ? this.containers.filter((c) => descends(c.imageId)) : this.containers).map((c) => ({ id: c.id, names: [c.name], image: c.image ?? c.imageId, imageId: c.imageId, state: c.state ?? 'running', created: c.created ?? 1_700_000_000, labels: {}, sizeRw: null }));
   }
 
   async listServices(): Promise<ServiceFacts[]> {
@@ -181,6 +186,26 @@ export class FakeEngine implements EngineApi {
     }
     this.images.delete(image.id);
     return { untagged, deleted: [image.id] };
+  }
+
+  async removeImageAndReferences(id: string): Promise<RemovedImage> {
+    this.beforeRemove?.(id);
+    this.record(`removeImageAndReferences ${id}`);
+    const image = [...this.images.values()].find((i) => idMatches(i, id));
+    if (!image) throw notFound(id);
+    // As dockerd's DELETE by id with force: only the hard conflicts stop it.
+    const c = this.deleteConflict(image, false);
+    if (c && /cannot be forced/.test(c.message)) throw c;
+    const untagged = [...image.repoTags, ...(image.repoDigests ?? [])];
+    this.images.delete(image.id);
+    return { untagged, deleted: [image.id] };
+  }
+
+  async imageReferences(id: string): Promise<ImageReferences> {
+    this.record(`imageReferences ${id}`);
+    const image = this.find(id);
+    if (!image) throw notFound(id);
+    return { tags: [...image.repoTags], digests: [...(image.repoDigests ?? [])] };
   }
 
   /** moby's checkImageDeleteConflict without `force`, in its order: children, running, references, stopped. */
