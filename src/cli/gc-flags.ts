@@ -16,21 +16,28 @@ export interface PolicyFlags {
   budget?: string;
 }
 
-function percent(text: string): number {
-  const n = Number(text.replace(/%$/, ''));
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage between 0 and 100');
+/** "85", "85%", "82.5": plain decimals only; Number() would also take "0x50" (80), "1e2" and " ". */
+export function parsePercent(text: string): number {
+  const n = /^\d+(\.\d+)?%?$/.test(text) ? Number.parseFloat(text) : Number.NaN;
+  if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError('expected a percentage between 0 and 100, such as 85 or 82.5');
   return n;
 }
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** An empty --keep (an unset shell variable, `--keep "$KEEP"`) matches every image and would turn gc off unseen. */
+export function collectKeep(value: string, previous: string[]): string[] {
+  if (value === '') throw new InvalidArgumentError('an empty pattern matches every image and would keep them all; give a regular expression, such as ^myapp:');
+  return collect(value, previous);
+}
+
 export function addPolicyOptions(command: Command): Command {
   return command
-    .addOption(new Option('--high <pct>', 'collect only above this usage of the data-root filesystem').argParser(percent).default(85))
-    .addOption(new Option('--low <pct>', 'stop once usage is at or below this').argParser(percent).default(80))
+    .addOption(new Option('--high <pct>', 'collect only above this usage of the data-root filesystem').argParser(parsePercent).default(85))
+    .addOption(new Option('--low <pct>', 'stop once usage is at or below this').argParser(parsePercent).default(80))
     .option('--min-age <dur>', 'never delete an image first seen less than this long ago', '2m')
     .option('--max-age <dur>', 'also delete images unused for longer than this, whatever the usage')
-    .option('--keep <regex>', 'never delete images whose tag, digest or id matches (repeatable)', collect, [])
+    .option('--keep <regex>', 'never delete images whose tag, digest or id matches (repeatable)', collectKeep, [])
     .option('--budget <size>', 'for an engine whose filesystem cannot be measured: keep total image bytes under SIZE (e.g. 20GB)');
 }
 
