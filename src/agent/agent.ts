@@ -15,7 +15,7 @@ import { gatherLiveFacts, isLocalEndpoint } from '../gather-facts.js';
 import { dataRootContents } from '../host/data-root-contents.js';
 import type { HostProbe } from '../host/host-probe.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, UsageSample } from '../store/agent-store.js';
-import type { AgentView, EngineSummary, PlanView } from '../web/agent-view.js';
+import { AgentUnavailable, type AgentView, type EngineSummary, type PlanView } from '../web/agent-view.js';
 import type { AgentMetrics } from '../web/metrics.js';
 import { checkDrift, previousLocation } from './drift-guard.js';
 import { watchEvents } from './event-watcher.js';
@@ -113,17 +113,21 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   const parts: { doctor: Finding[]; drift: Finding | null; forecast: Finding | null } = { doctor: [], drift: null, forecast: null };
   let lastUsedPct: number | null = null;
 
-  /** One run at a time per task; a tick that finds it busy is skipped, not queued. */
-  const busy = new Map<string, Promise<void>>();
-  const exclusive = (name: string, fn: () => Promise<void>): Promise<void> => {
-    const running = busy.get(name);
+  /**
+   * One run at a time per task; a tick that finds it busy is skipped, not queued, and a
+   * caller that waits (GC asked for over HTTP) joins the run under way: its result or its error.
+   */
+  const busy = new Map<string, Promise<unknown>>();
+  function exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // Each name is started by one function, so the run under way has this T.
+    const running = busy.get(name) as Promise<T> | undefined;
     if (running) return running;
-    const p = fn()
-      .catch((err: unknown) => log(`${name}: ${(err as Error).message}`))
-      .finally(() => busy.delete(name));
+    const p = fn().finally(() => busy.delete(name));
     busy.set(name, p);
+    // Logged once, however many joined; callers that do not wait need no handler of their own.
+    p.catch((err: unknown) => log(`${name}: ${(err as Error).message}`));
     return p;
-  };
+  }
 
   function publishFindings(): void {
     const current = [...parts.doctor, parts.drift, parts.forecast].filter((f): f is Finding => f !== null);
@@ -230,7 +234,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     // threshold of the filesystem gc measures, where image content lives.
     const imageFs = readingOf(s, imageStoreKind(info) === 'containerd' && filesystems.some((f) => f.role === 'containerd-root') ? 'containerd-root' : 'data-root');
     const usedPct = imageFs ? usedPercent(imageFs) : null;
-    if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure').then(() => {}));
+    if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure'));
     lastUsedPct = usedPct;
   }
 
@@ -247,6 +251,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
 
   // A remote engine's filesystem cannot be measured; without --budget there is no target.
   const canMeasure = local || opts.policy.budgetBytes !== null;
+  const noTarget = () => `the engine at ${deps.endpoint.url} is not on this host, so its disk cannot be measured: start the agent with --budget SIZE to plan GC`;
 
   // One scan serves the scheduled GC and every /api/images in between (last-scan.ts).
   const scans = new LastScan<GcScan>(
@@ -306,7 +311,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
         await diagnose(now());
         publishFindings();
       });
-      void exclusive('gc', () => collect('schedule').then(() => {}));
+      void exclusive('gc', () => collect('schedule'));
     }, opts.gcIntervalMs),
     setInterval(() => store.applyRetention(now()), 3_600_000),
   ];
@@ -345,17 +350,16 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     findings: () => store.openFindings(),
     usage: (since, until, maxPoints) => ({ samples: store.samples(since, until, maxPoints), fullInSeconds: fullIn, fullInFs }),
     gcPlan: async (): Promise<PlanView> => {
-      if (!info) throw new Error('the engine has not answered yet');
-      if (!canMeasure) throw new Error(`the engine at ${deps.endpoint.url} is not on this host: start the agent with --budget SIZE to plan GC`);
+      if (!canMeasure) throw new AgentUnavailable(noTarget());
+      if (!info) throw new AgentUnavailable(`the engine at ${deps.endpoint.url} has not answered yet`);
       return planOf(await scans.read());
     },
     runGc: async () => {
-      let record: GcRunRecord | null = null;
-      // Joins a run already under way rather than starting a second one next to it.
-      await exclusive('gc', async () => {
-        record = await collect('manual');
-      });
-      if (!record) throw new Error(engineUp ? 'GC is already running, or this engine cannot be measured: try again shortly' : 'the engine is down');
+      if (!canMeasure) throw new AgentUnavailable(noTarget());
+      // Joins a run already under way (scheduled, or on pressure) rather than starting a
+      // second one next to it: its record is the answer.
+      const record = await exclusive('gc', () => collect('manual'));
+      if (!record) throw new AgentUnavailable(`the engine at ${deps.endpoint.url} is down`);
       return record;
     },
     gcRuns: (limit) => store.gcRuns(limit),
@@ -370,7 +374,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       stopSampling();
       for (const t of timers) clearInterval(t);
       await watching;
-      await Promise.all([...busy.values()]);
+      await Promise.allSettled([...busy.values()]);
     },
   };
 }

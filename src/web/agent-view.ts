@@ -5,6 +5,17 @@ import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSamp
 // What the agent's HTTP side may ask of the running agent: read-only views over its
 // store and its latest state. agent/ implements it; web/ serves it.
 
+/**
+ * An expected state, not a bug: the engine has not answered yet or is down, or GC has
+ * nothing to measure (a remote engine without --budget). The HTTP side answers it as
+ * 503 with `{error, code: 'unavailable'}` and logs it once when it begins, not as a
+ * failure with a stack on every poll.
+ */
+export class AgentUnavailable extends Error {
+  override readonly name = 'AgentUnavailable';
+  readonly code = 'unavailable';
+}
+
 export interface AgentHealth {
   /** The engine answered the last time the agent asked. */
   engineUp: boolean;
@@ -48,9 +59,9 @@ export interface AgentView {
   /** Open findings, most severe first. */
   findings(): StoredFinding[];
   usage(since: number, until: number, maxPoints: number): UsageView;
-  /** A GC dry run, with every image's last use and verdict, from the agent's last scan (the same object while nothing changed). */
+  /** A GC dry run, with every image's last use and verdict, from the agent's last scan (the same object while nothing changed). Throws AgentUnavailable when there is none to make. */
   gcPlan(): Promise<PlanView>;
-  /** Runs GC now, as the schedule would (a dry run when the agent has --no-gc). */
+  /** Runs GC now, as the schedule would (a dry run when the agent has --no-gc), or joins the run under way and answers with its record. Throws AgentUnavailable when GC cannot run. */
   runGc(): Promise<GcRunRecord>;
   /** Newest first. */
   gcRuns(limit: number): GcRunRecord[];

@@ -3,6 +3,7 @@ import { EngineError } from '../core/errors.js';
 import { makeGcPolicy } from '../gc/gc-policy.js';
 import { planGc } from '../gc/plan-gc.js';
 import { container, DAY, fsUsage, image, inventory, T0 } from '../gc/testing/build-inventory.js';
+import { AgentUnavailable } from './agent-view.js';
 import { parseListen, startWebServer, type WebServer } from './listen.js';
 import { createAgentMetrics, METRIC_NAMES } from './metrics.js';
 import { createWebApp } from './server.js';
@@ -178,12 +179,44 @@ describe('without a token', () => {
     view.failWith.gcPlan = new EngineError('Cannot reach the Docker engine at unix:///var/run/docker.sock: connect ENOENT.');
     let res = await get('/api/images');
     expect(res.status).toBe(503);
-    expect((await json(res)).error).toBe('GET /api/images failed: Cannot reach the Docker engine at unix:///var/run/docker.sock: connect ENOENT.');
+    expect(await json(res)).toEqual({ error: 'GET /api/images failed: Cannot reach the Docker engine at unix:///var/run/docker.sock: connect ENOENT.', code: 'unavailable' });
 
     view.failWith.usage = 'a string' as unknown as Error;
     res = await get('/api/usage');
     expect(res.status).toBe(500);
     expect(await json(res)).toEqual({ error: 'GET /api/usage failed: a string' });
+  });
+});
+
+describe('expected states', () => {
+  beforeEach(() => start());
+
+  it('answers the agent being unable to plan with 503 and code "unavailable", logged once when it begins, not per poll', async () => {
+    const plan = planGc({ inventory: inventory({ images: [image('old', { tags: ['old:1'] })] }), usage: fsUsage(90), policy: makeGcPolicy(), now: T0 });
+    view.failWith.gcPlan = new AgentUnavailable('the engine at tcp://10.0.0.5:2375 is not on this host: start the agent with --budget SIZE to plan GC');
+    for (let poll = 0; poll < 3; poll++) {
+      const res = await get('/api/images');
+      expect(res.status).toBe(503);
+      expect(await json(res)).toEqual({
+        error: 'GET /api/images failed: the engine at tcp://10.0.0.5:2375 is not on this host: start the agent with --budget SIZE to plan GC',
+        code: 'unavailable',
+      });
+    }
+    expect(logged).toEqual(['web: GET /api/images failed: the engine at tcp://10.0.0.5:2375 is not on this host: start the agent with --budget SIZE to plan GC']);
+
+    // Another state is news; so is the same one again after the route answered.
+    view.failWith.gcPlan = new AgentUnavailable('the engine at tcp://10.0.0.5:2375 has not answered yet');
+    await get('/api/images');
+    await get('/api/images');
+    delete view.failWith.gcPlan;
+    view.plan = plan;
+    expect((await get('/api/images')).status).toBe(200);
+    view.failWith.gcPlan = new AgentUnavailable('the engine at tcp://10.0.0.5:2375 has not answered yet');
+    await get('/api/images');
+    expect(logged.slice(1)).toEqual([
+      'web: GET /api/images failed: the engine at tcp://10.0.0.5:2375 has not answered yet',
+      'web: GET /api/images failed: the engine at tcp://10.0.0.5:2375 has not answered yet',
+    ]);
   });
 });
 

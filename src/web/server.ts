@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { EngineError } from '../core/errors.js';
 import type { PlannedImage, UsageLevel } from '../gc/plan-gc.js';
-import type { AgentView, PlanView } from './agent-view.js';
+import { AgentUnavailable, type AgentView, type PlanView } from './agent-view.js';
 import type { Asset } from './dashboard-assets.js';
 import { fleetRows, type Peer } from './fleet.js';
 import { hostSummary } from './host-summary.js';
@@ -17,7 +17,8 @@ import { parseUsageQuery } from './usage-query.js';
 //
 // Every response body is one line of JSON (or the metrics text); errors are
 // {"error": "<sentence>"} with no stack, because these pages end up in dashboards,
-// curl output and bug reports.
+// curl output and bug reports. Expected states (the engine away, nothing to measure)
+// add `code: "unavailable"` and answer 503.
 
 export interface WebOptions {
   /** When set, every route but /healthz needs `Authorization: Bearer <token>`. */
@@ -87,22 +88,34 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
   // nothing about the token, not even its length.
   const expected = opts.token ? sha256(opts.token) : null;
 
+  // The state each route last answered with (below), so that a dashboard polling an
+  // agent that cannot plan logs one line when that begins, not one per poll.
+  const states = new Map<string, string>();
   app.onError((err, c) => {
-    opts.log?.(`web: ${c.req.method} ${c.req.path} failed: ${err instanceof Error && err.stack ? err.stack : String(err)}`);
-    // The engine being away is a state of the world, not a bug: 503 says "try later".
-    const status = err instanceof EngineError ? 503 : 500;
-    return c.json({ error: `${c.req.method} ${c.req.path} failed: ${firstLine(err)}` }, status);
+    const route = `${c.req.method} ${c.req.path}`;
+    const error = `${route} failed: ${firstLine(err)}`;
+    // The engine being away, or nothing to measure, is a state of the world, not a bug:
+    // 503 says "try later", and the stack would say nothing.
+    if (err instanceof AgentUnavailable || err instanceof EngineError) {
+      if (states.get(route) !== error) opts.log?.(`web: ${error}`);
+      states.set(route, error);
+      return c.json({ error, code: 'unavailable' }, 503);
+    }
+    opts.log?.(`web: ${route} failed: ${err.stack ?? String(err)}`);
+    return c.json({ error }, 500);
   });
   app.notFound((c) => c.json({ error: `There is no ${c.req.method} ${c.req.path} here; the agent serves GET ${ROUTES}.` }, 404));
 
   // Hono hands only Error instances to onError; anything else thrown would reach the
   // node adapter's bare 500. Wrapped here, it gets the same one-line JSON.
-  app.use('*', async (_c, next) => {
+  app.use('*', async (c, next) => {
     try {
       await next();
     } catch (err) {
       throw err instanceof Error ? err : new Error(String(err));
     }
+    // Answered again: the next unavailable state is news for the log.
+    if (c.res.status < 400) states.delete(`${c.req.method} ${c.req.path}`);
   });
   app.use('*', async (c, next) => {
     // Live state only: a proxy or browser cache must not serve yesterday's disk usage.
