@@ -70,7 +70,7 @@ export async function runAgentCommand(program: Command, flags: AgentFlags, io: C
   );
   let server: Awaited<ReturnType<typeof startWebServer>>;
   try {
-    server = await startWebServer(createWebApp(agent.view, metrics, { token, now, log, assets: loadDashboardAssets(), peers }), listen);
+    server = await startWebServer(createWebApp(agent.view, metrics, { token, listen, now, log, assets: loadDashboardAssets(), peers }), listen);
   } catch (err) {
     await agent.stop();
     store.close();

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../core/errors.js';
 import { makeGcPolicy } from '../gc/gc-policy.js';
@@ -27,6 +28,23 @@ async function start(token: string | null = null): Promise<void> {
 
 function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${server.url}${path}`, { headers });
+}
+
+/** GET with the Host header a browser would send for another name (fetch sets its own). */
+function getAs(host: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { headers: { ...headers, host } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        expect(text).not.toContain('\n');
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** The body as JSON, after checking it is one line (no pretty-printing, no stack). */
@@ -217,6 +235,39 @@ describe('expected states', () => {
       'web: GET /api/images failed: the engine at tcp://10.0.0.5:2375 has not answered yet',
       'web: GET /api/images failed: the engine at tcp://10.0.0.5:2375 has not answered yet',
     ]);
+  });
+});
+
+describe('the Host a request was sent to', () => {
+  const TOKEN = 'tOk3n-0123456789abcdef';
+
+  it.each(['evil.example:9476', 'evil.example', '192.168.1.20:9476', 'localhost.evil.example', '[::2]:9476'])(
+    'without a token, refuses Host %s (a page reading the agent by DNS rebinding) with 403 and one line',
+    async (host) => {
+      await start();
+      for (const path of ['/api/images', '/api/findings', '/metrics', '/healthz', '/']) {
+        const res = await getAs(host, path);
+        expect(res.status, path).toBe(403);
+        expect(Object.keys(res.body)).toEqual(['error']);
+        expect(res.body.error).toBe(
+          `This agent has no --token, so it answers only requests addressed to localhost, 127.0.0.1, [::1] (this one had Host ${JSON.stringify(host)}): other names could be a web page reading it by DNS rebinding. Use one of those names, or start the agent with --token.`,
+        );
+      }
+      expect(view.gcPlanCalls).toBe(0);
+    },
+  );
+
+  it.each(['127.0.0.1', 'localhost', 'LOCALHOST', '[::1]', '127.0.0.2'])('without a token, answers Host %s (with and without the port)', async (host) => {
+    await start();
+    const port = new URL(server.url).port;
+    expect((await getAs(`${host}:${port}`, '/api/findings')).status).toBe(200);
+    expect((await getAs(host, '/api/findings')).status).toBe(200);
+  });
+
+  it('with a token, answers any Host that brings the token, and asks the others for it', async () => {
+    await start(TOKEN);
+    expect(await getAs('evil.example:9476', '/api/findings', { authorization: `Bearer ${TOKEN}` })).toEqual({ status: 200, body: { findings: [] } });
+    expect((await getAs('evil.example:9476', '/api/findings')).status).toBe(401);
   });
 });
 

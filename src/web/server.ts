@@ -6,7 +6,9 @@ import type { PlannedImage, UsageLevel } from '../gc/plan-gc.js';
 import { AgentUnavailable, type AgentView, type PlanView } from './agent-view.js';
 import type { Asset } from './dashboard-assets.js';
 import { fleetRows, type Peer } from './fleet.js';
+import { checkHost } from './host-check.js';
 import { hostSummary } from './host-summary.js';
+import type { ListenAddress } from './listen.js';
 import type { AgentMetrics } from './metrics.js';
 import { Reuse } from './reuse.js';
 import { parseUsageQuery } from './usage-query.js';
@@ -14,6 +16,9 @@ import { parseUsageQuery } from './usage-query.js';
 // The agent's HTTP side: health, Prometheus metrics, the dashboard and a JSON API over
 // the AgentView. One route writes: POST /api/gc runs GC, and only on an agent with a
 // token and with an explicit confirmation in the body, because it deletes images.
+//
+// Without a token, only requests addressed to a loopback name or the --listen address
+// are answered (host-check.ts: DNS rebinding).
 //
 // Every response body is one line of JSON (or the metrics text); errors are
 // {"error": "<sentence>"} with no stack, because these pages end up in dashboards,
@@ -23,6 +28,8 @@ import { parseUsageQuery } from './usage-query.js';
 export interface WebOptions {
   /** When set, every route but /healthz needs `Authorization: Bearer <token>`. */
   token: string | null;
+  /** Where the agent listens: without a token, the one name besides loopback names that requests may address. */
+  listen?: ListenAddress;
   /** unix ms; the default window of /api/usage and durations like `since=24h` count back from it. */
   now: () => number;
   /** Receives a failed handler's full error (with stack) for the agent's log; responses carry one line only. */
@@ -117,6 +124,12 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
     // Answered again: the next unavailable state is news for the log.
     if (c.res.status < 400) states.delete(`${c.req.method} ${c.req.path}`);
   });
+  if (expected === null) {
+    app.use('*', async (c, next) => {
+      const host = checkHost(c.req.header('host'), opts.listen ?? null);
+      return host.ok ? next() : c.json({ error: host.reason }, 403);
+    });
+  }
   app.use('*', async (c, next) => {
     // Live state only: a proxy or browser cache must not serve yesterday's disk usage.
     c.header('Cache-Control', 'no-store');
