@@ -46,12 +46,15 @@ export async function runAgentCommand(program: Command, flags: AgentFlags, io: C
   ]);
   const listen = parseListen(flags.listen);
   checkListenAuth(listen, token);
-  const choice = chooseEndpointFromEnv(global.host, io.env);
-  const engine = await connectFromEnv(choice, io.env);
   const now = () => io.now().getTime();
   const log = (line: string) => io.stderr(`${io.now().toISOString()} ${line}`);
-  const store = openStore(flags.db, { now });
-  if (store.recoveredFrom) log(`the store ${flags.db} was unreadable: moved aside to ${store.recoveredFrom}, starting a fresh one`);
+  // The agent is the store's one writer: the only command that creates, migrates, or moves
+  // a damaged store of ours aside. Opened before the engine is asked, so a --db that is
+  // not a store is refused at once.
+  const store = openStore(flags.db, { now, access: 'writer' });
+  if (store.recoveredFrom) log(`the store ${flags.db} was damaged: moved aside to ${store.recoveredFrom}, starting a fresh one`);
+  const choice = chooseEndpointFromEnv(global.host, io.env);
+  const engine = await connectFromEnv(choice, io.env);
   const metrics = createAgentMetrics();
   const probe = isLocalEndpoint(choice.endpoint) ? localHostProbe(global.hostRoot ?? '/') : null;
   const agent = startAgent(

@@ -25,6 +25,8 @@ export async function runGcCommand(program: Command, flags: GcFlags, io: CliIo, 
   const global = program.opts<{ host?: string; json?: boolean; hostRoot?: string }>();
   const policy = policyFromFlags(flags);
   const containersOlderThanMs = flags.containersOlderThan === undefined ? null : parseDuration(flags.containersOlderThan, '--containers-older-than');
+  // Read first: a --db that is not the agent's store is bad input, said before the engine is asked anything.
+  const recorded = await agentRecords(flags.db, io.now().getTime());
   const choice = chooseEndpointFromEnv(global.host, io.env);
   const engine = await connectFromEnv(choice, io.env);
   const info = await engine.info();
@@ -40,7 +42,7 @@ export async function runGcCommand(program: Command, flags: GcFlags, io: CliIo, 
   });
   const progress = io.stderrIsTty && !flags.dryRun ? progressLine(io) : undefined;
   const run = await runGc(
-    { engine, ...sources, now: () => io.now().getTime(), recorded: await agentRecords(flags.db, io.now().getTime()) },
+    { engine, ...sources, now: () => io.now().getTime(), recorded },
     { policy, dryRun: Boolean(flags.dryRun), concurrency: flags.concurrency, containersOlderThanMs, buildCache: Boolean(flags.buildCache), onProgress: progress },
   );
   if (progress) io.stderr('\r\x1b[K');
@@ -51,7 +53,7 @@ export async function runGcCommand(program: Command, flags: GcFlags, io: CliIo, 
   setExit(gcExitCode(run));
 }
 
-/** What the agent recorded of image use, when its store is there: the best LRU evidence. */
+/** What the agent recorded of image use, when its store is there: the best LRU evidence. Read-only: gc never changes the agent's file. */
 async function agentRecords(db: string | undefined, now: number): Promise<Map<string, RecordedUse>> {
   const path = db ?? DEFAULT_DB;
   if (!existsSync(path)) {
@@ -59,7 +61,7 @@ async function agentRecords(db: string | undefined, now: number): Promise<Map<st
     return new Map();
   }
   const [{ openStore }, { recordedUses }] = await Promise.all([import('../store/sqlite-store.js'), import('../agent/gc-history.js')]);
-  const store = openStore(path, { now: () => now });
+  const store = openStore(path, { now: () => now, access: 'reader' });
   try {
     return recordedUses(store);
   } finally {

@@ -47,7 +47,7 @@ async function fromAgent(url: string, token: string | null): Promise<StatusRepor
 
 async function fromStore(path: string, now: number): Promise<StatusReport> {
   const [{ openStore }, { DEFAULT_FORECAST_WINDOW_MS }, { fillsFirst }] = await Promise.all([import('../store/sqlite-store.js'), import('../agent/forecast.js'), import('../agent/fills-first.js')]);
-  const store = openStore(path, { now: () => now });
+  const store = openStore(path, { now: () => now, access: 'reader' });
   try {
     const samples = store.samples(now - DEFAULT_FORECAST_WINDOW_MS, now);
     return {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -131,16 +131,26 @@ describe('opening and migrating', () => {
   });
 });
 
+/** The header kept (SQLite magic, our application_id), every page after the first overwritten. */
+function scrambled(file: Buffer): Buffer {
+  const out = Buffer.from(file);
+  for (let i = 4096; i < out.length; i++) out[i] = (i * 7919 + 13) % 256;
+  return out;
+}
+
 describe('a damaged file', () => {
   const movedName = (path: string) => `${path}.corrupt-2024-05-01T06-20-00.000Z`;
 
-  it('is moved aside when it is not SQLite at all, and a fresh store works', () => {
+  it('is moved aside when it is our store with its pages scrambled, and a fresh store works', () => {
     const path = t.file('dockwarden.db');
-    const junk = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256));
-    writeFileSync(path, junk);
+    const store0 = stores.open();
+    store0.addSample(sample(NOW));
+    store0.close();
+    const damaged = scrambled(readFileSync(path));
+    writeFileSync(path, damaged);
     const store = stores.open();
     expect(store.recoveredFrom).toBe(movedName(path));
-    expect(readFileSync(movedName(path)).equals(junk)).toBe(true);
+    expect(readFileSync(movedName(path)).equals(damaged)).toBe(true);
     store.addSample(sample(NOW));
     expect(store.samples(NOW - 1, NOW + 1)).toHaveLength(1);
     expect(header(path).version).toBe(LATEST_VERSION);
@@ -171,10 +181,119 @@ describe('a damaged file', () => {
   it('gets a name of its own when one was already moved aside at the same time', () => {
     const path = t.file('dockwarden.db');
     writeFileSync(movedName(path), 'earlier');
-    writeFileSync(path, 'not a database, again');
+    const first = stores.open();
+    first.close();
+    writeFileSync(path, scrambled(readFileSync(path)));
     const store = stores.open();
     expect(store.recoveredFrom).toBe(`${movedName(path)}-2`);
     expect(readFileSync(movedName(path), 'utf8')).toBe('earlier');
+  });
+});
+
+describe('a file that is not ours', () => {
+  const daemonJson = '{\n  "data-root": "/srv/docker",\n  "storage-driver": "overlay2"\n}\n';
+
+  it('is refused by the writer, byte for byte as it was, when it is not SQLite at all (a daemon.json given to --db)', () => {
+    const path = t.file('daemon.json');
+    writeFileSync(path, daemonJson);
+    const err = errorOf(() => openStore(path, { now: () => NOW }));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toBe(
+      `The file ${path} is not a SQLite database, so not a dockwarden store: point --db at the file \`dockwarden agent --db\` writes (this one was left untouched).`,
+    );
+    expect(readFileSync(path, 'utf8')).toBe(daemonJson);
+    expect(readdirSync(t.dir)).toEqual(['daemon.json']);
+  });
+
+  it("is refused by the writer when its header names another program, even when it is damaged", () => {
+    const path = t.file('other.db');
+    const db = new Database(path);
+    db.pragma('application_id = 1234');
+    db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY)');
+    db.close();
+    const damaged = scrambled(Buffer.concat([readFileSync(path), Buffer.alloc(8192)]));
+    writeFileSync(path, damaged);
+    const err = errorOf(() => openStore(path, { now: () => NOW }));
+    expect(err.message).toMatch(/another program, not a dockwarden store/);
+    expect(readFileSync(path).equals(damaged)).toBe(true);
+    expect(readdirSync(t.dir)).toEqual(['other.db']);
+  });
+});
+
+describe('a reader (status, gc --db)', () => {
+  const read = (path: string) => openStore(path, { now: () => NOW, access: 'reader' });
+
+  /** Every file in the directory, with its bytes: what must not change. */
+  function snapshot(): Map<string, Buffer> {
+    return new Map(readdirSync(t.dir).map((name) => [name, readFileSync(t.file(name))]));
+  }
+
+  it('reads a store the agent wrote, and changes no file', () => {
+    const writer = stores.open();
+    writer.addSample(sample(NOW));
+    writer.close();
+    const before = snapshot();
+    const store = read(t.file('dockwarden.db'));
+    expect(store.samples(0, NOW)).toEqual([sample(NOW)]);
+    store.close();
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('reads a store while the agent has it open', () => {
+    const writer = stores.open();
+    writer.addSample(sample(NOW));
+    const store = read(t.file('dockwarden.db'));
+    expect(store.samples(0, NOW)).toEqual([sample(NOW)]);
+    writer.addSample(sample(NOW + 1));
+    expect(store.samples(0, NOW + 1)).toHaveLength(2);
+    store.close();
+  });
+
+  it('reads an older store migrated in memory, leaving the file at its version', () => {
+    const path = t.file('dockwarden.db');
+    const v1 = new Database(path);
+    migrate(v1, path, 1);
+    v1.prepare("INSERT INTO image_uses VALUES ('sha256:aa', ?, ?, 'container start event')").run(NOW - 5000, NOW - 1000);
+    v1.close();
+    const before = snapshot();
+    const store = read(path);
+    expect(store.imageUses().get('sha256:aa')).toMatchObject({ firstSeen: NOW - 5000, lastUsed: NOW - 1000 });
+    store.close();
+    expect(snapshot()).toEqual(before);
+    expect(header(path).version).toBe(1);
+  });
+
+  it.each([
+    ['a daemon.json', () => '{"data-root": "/srv/docker"}\n', /is not a SQLite database, so not a dockwarden store/],
+    ['an empty file', () => '', /is empty, not a dockwarden store/],
+    ['random bytes', () => Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256)), /is not a SQLite database/],
+  ])('refuses %s in one sentence and leaves it as it was', (_what, content, message) => {
+    const path = t.file('F');
+    writeFileSync(path, content());
+    const before = snapshot();
+    const err = errorOf(() => read(path));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(message);
+    expect(err.message).toContain(path);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses a damaged store of ours, saying the agent sets it aside, and does not move it', () => {
+    const path = t.file('dockwarden.db');
+    stores.open().close();
+    writeFileSync(path, scrambled(Buffer.concat([readFileSync(path), Buffer.alloc(16384)])));
+    const before = snapshot();
+    const err = errorOf(() => read(path));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/is damaged .*moves it aside and starts a fresh one when it starts/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses a file that does not exist instead of creating it', () => {
+    const err = errorOf(() => read(t.file('sub/none.db')));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/does not exist/);
+    expect(readdirSync(t.dir)).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { InternalError } from '../core/errors.js';
 import { SEVERITY_ORDER, type Finding } from '../doctor/finding.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, ImageUse, StoredEvent, StoredFinding, UsageSample } from './agent-store.js';
-import { openDatabase } from './open-database.js';
+import { openDatabase, type StoreAccess } from './open-database.js';
 import { retention } from './retention.js';
 import { insertSample, samplesQuery, type SamplesQuery } from './samples-query.js';
 import { parseAttributes, parseFinding } from './stored-json.js';
@@ -14,10 +14,15 @@ import { parseAttributes, parseFinding } from './stored-json.js';
 export interface StoreOptions {
   /** Only for naming a damaged file moved aside; every stored time is a parameter. */
   now: () => number;
+  /**
+   * `writer` (the default) is the agent: it creates, migrates and may move a damaged store
+   * aside. `reader` is every other command: the file is opened read-only and never changed.
+   */
+  access?: StoreAccess;
 }
 
 export function openStore(path: string, opts: StoreOptions): AgentStore {
-  const { db, recoveredFrom } = openDatabase(path, opts.now);
+  const { db, recoveredFrom } = openDatabase(path, opts.now, opts.access);
   try {
     return new SqliteStore(db, path, recoveredFrom);
   } catch (err) {
