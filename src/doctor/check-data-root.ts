@@ -45,14 +45,14 @@ function onRootFs(facts: HostFacts): CheckResult {
           `${shared.fs.mountPoint}: ${shared.fs.fsType} on ${shared.fs.device} (${shared.fs.deviceId})`,
           `/: ${host.rootFs.fsType} on ${host.rootFs.device} (${host.rootFs.deviceId})`,
         ],
-        fix: dataRootShares || !containerdRoot ? moveDataRootFix(root, host.containerd) : moveContainerdRootFix(containerdRoot, host.containerd),
+        fix: dataRootShares || !containerdRoot ? moveDataRootFix(root, host.containerd, host.dockerConfig.daemonJsonPath) : moveContainerdRootFix(containerdRoot, host.containerd),
       },
     ],
     notChecked,
   };
 }
 
-function moveDataRootFix(root: string, containerd: ContainerdFacts | null): Finding['fix'] {
+function moveDataRootFix(root: string, containerd: ContainerdFacts | null, daemonJson: string): Finding['fix'] {
   // A containerd of its own keeps images outside the data root: moving the data root leaves them where they are.
   const separate = containerd !== null && !containerd.managedByDockerd;
   return {
@@ -66,7 +66,7 @@ function moveDataRootFix(root: string, containerd: ContainerdFacts | null): Find
       'mkdir -p /data/docker && echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/docker xfs defaults 0 0" >> /etc/fstab && mount /data/docker',
       'systemctl stop docker docker.socket containerd',
       `rsync -aHAX --numeric-ids ${root}/ /data/docker/`,
-      '# /etc/docker/daemon.json: { "data-root": "/data/docker" }',
+      `# ${daemonJson}: { "data-root": "/data/docker" }`,
       'systemctl start docker && docker info --format "{{.DockerRootDir}}"',
     ],
   };
@@ -89,14 +89,14 @@ function moveContainerdRootFix(root: string, containerd: ContainerdFacts | null)
   };
 }
 
-function conflictFinding(title: string, detail: string, evidence: string[], commands: string[]): Finding {
+function conflictFinding(title: string, detail: string, evidence: string[], commands: string[], daemonJson: string): Finding {
   return {
     id: 'data-root.config-conflict',
     severity: 'critical',
     title,
     detail,
     evidence,
-    fix: { summary: 'Set the data root in exactly one place, /etc/docker/daemon.json, and remove it everywhere else.', commands },
+    fix: { summary: `Set the data root in exactly one place, ${daemonJson}, and remove it everywhere else.`, commands },
   };
 }
 
@@ -120,6 +120,7 @@ function configConflict(facts: HostFacts): CheckResult {
         'dockerd refuses to start with both keys ("cannot specify both "graph" and "data-root" config file options"). "graph" is the pre-17.05 name and was removed in Engine 23.',
         inFile.map(settingEvidence),
         [`# ${host.dockerConfig.daemonJsonPath}: keep "data-root", delete "graph"`, ...RESTART],
+        host.dockerConfig.daemonJsonPath,
       ),
     );
   }
@@ -135,6 +136,7 @@ function configConflict(facts: HostFacts): CheckResult {
           ...asFlag.map((s) => `# ${s.file}: remove the ${s.text.includes('-g') || s.text.includes('--graph') ? '-g/--graph' : '--data-root'} flag`),
           ...RESTART,
         ],
+        host.dockerConfig.daemonJsonPath,
       ),
     );
   }
@@ -149,6 +151,7 @@ function configConflict(facts: HostFacts): CheckResult {
           'The engine was started before the configuration changed, or by a unit or flags that bypass it.',
         [`Docker Root Dir: ${running}`, settingEvidence(configured), ...(host.dockerConfig.execStart ? [`ExecStart=${host.dockerConfig.execStart}`] : [])],
         ['systemctl cat docker', ...RESTART],
+        host.dockerConfig.daemonJsonPath,
       ),
     );
   }
@@ -164,8 +167,8 @@ function configConflict(facts: HostFacts): CheckResult {
       detail: `${ignored.ineffectiveReason ?? 'That setting does not reach dockerd.'} The engine uses ${running ?? 'another root'}; whoever wrote ${ignored.file} expects ${ignored.value}.`,
       evidence: [settingEvidence(ignored), ...(running ? [`Docker Root Dir: ${running}`] : [])],
       fix: {
-        summary: `Put the root in /etc/docker/daemon.json (or delete the line from ${ignored.file} if ${running ?? 'the current root'} is right).`,
-        commands: [`# /etc/docker/daemon.json: { "data-root": "${ignored.value}" }`, `# ${ignored.file}: remove the -g/--data-root flag`, ...RESTART],
+        summary: `Put the root in ${host.dockerConfig.daemonJsonPath} (or delete the line from ${ignored.file} if ${running ?? 'the current root'} is right).`,
+        commands: [`# ${host.dockerConfig.daemonJsonPath}: { "data-root": "${ignored.value}" }`, `# ${ignored.file}: remove the -g/--data-root flag`, ...RESTART],
       },
     });
   }

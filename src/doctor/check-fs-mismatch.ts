@@ -1,7 +1,7 @@
 import { canonicalDriverName, storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding } from './finding.js';
-import { dataRoot, effectiveSettings, settingEvidence } from './facts-view.js';
+import { daemonJsonPath, dataRoot, effectiveSettings, settingEvidence } from './facts-view.js';
 
 // btrfs and zfs are not layered on a filesystem like overlay2: they ARE the filesystem.
 // Their driver only works when the data root itself lives on btrfs or a zfs dataset;
@@ -53,14 +53,14 @@ export function checkFsMismatch(facts: HostFacts): CheckResult {
                 'mkfs.btrfs -f /dev/sdX1',
                 `echo "UUID=$(blkid -s UUID -o value /dev/sdX1) ${dataRoot(facts) ?? '/var/lib/docker'} btrfs defaults 0 0" >> /etc/fstab`,
                 `mount ${dataRoot(facts) ?? '/var/lib/docker'}`,
-                '# /etc/docker/daemon.json: { "storage-driver": "btrfs" }',
+                `# ${daemonJsonPath(facts)}: { "storage-driver": "btrfs" }`,
                 'systemctl restart docker',
               ]
             : [
                 'dockwarden plan zfs --pool zpool-docker --device /dev/sdX1 -o zfs.sh   # reviewed script; or by hand:',
                 'zpool create -f zpool-docker /dev/sdX1',
                 `zfs create -o mountpoint=${dataRoot(facts) ?? '/var/lib/docker'} zpool-docker/docker`,
-                '# /etc/docker/daemon.json: { "storage-driver": "zfs" }',
+                `# ${daemonJsonPath(facts)}: { "storage-driver": "zfs" }`,
                 'systemctl restart docker',
               ],
       },

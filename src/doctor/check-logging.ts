@@ -1,7 +1,7 @@
 import { formatBytes } from '../engine/human-size.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding } from './finding.js';
-import { effectiveSettings, settingEvidence } from './facts-view.js';
+import { daemonJsonPath, effectiveSettings, settingEvidence } from './facts-view.js';
 
 // Container logs: `none` hides every crash (the Swarm story in DESIGN.md), and json-file
 // without max-size grows until the disk is full. Only the daemon default is judged here;
@@ -22,7 +22,7 @@ function loggingNone(facts: HostFacts): Finding[] {
       fix: {
         summary: 'Use the "local" driver (or json-file with max-size) as the default, then recreate containers to pick it up.',
         commands: [
-          '# /etc/docker/daemon.json: { "log-driver": "local", "log-opts": { "max-size": "20m", "max-file": "5" } }',
+          `# ${daemonJsonPath(facts)}: { "log-driver": "local", "log-opts": { "max-size": "20m", "max-file": "5" } }`,
           'systemctl restart docker   # existing containers keep their driver until recreated',
           ...(swarm ? ['docker service update --log-driver local --log-opt max-size=20m SERVICE   # per service'] : []),
         ],
@@ -59,7 +59,7 @@ function loggingUnbounded(facts: HostFacts): CheckResult {
         fix: {
           summary: 'Set max-size and max-file for json-file (or switch to "local"), then recreate containers; truncate the largest logs now if space is short.',
           commands: [
-            '# /etc/docker/daemon.json: { "log-driver": "json-file", "log-opts": { "max-size": "20m", "max-file": "5" } }',
+            `# ${daemonJsonPath(facts)}: { "log-driver": "json-file", "log-opts": { "max-size": "20m", "max-file": "5" } }`,
             'systemctl restart docker   # applies to containers created afterwards',
             ...(logs?.largest[0] ? [`truncate -s 0 ${logs.largest[0].path}   # frees space at once; the container keeps writing`] : []),
           ],

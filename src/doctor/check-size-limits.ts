@@ -1,7 +1,7 @@
 import { storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding } from './finding.js';
-import { effectiveSettings, settingEvidence, status } from './facts-view.js';
+import { daemonJsonPath, effectiveSettings, settingEvidence, status } from './facts-view.js';
 
 // Per-container size limits (`--storage-opt size=`). devicemapper has dm.basesize, zfs and
 // btrfs have quotas; overlay2 needs XFS mounted with project quota ("pquota"), and dockerd
@@ -45,7 +45,7 @@ function overlayQuota(facts: HostFacts): CheckResult {
             'dockwarden plan pquota --device /dev/sdX1 --data-root /data/docker -o pquota.sh   # reviewed script; or by hand:',
             'mkfs.xfs -n ftype=1 /dev/sdX1',
             'echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/docker xfs defaults,pquota 0 0" >> /etc/fstab && mkdir -p /data/docker && mount /data/docker',
-            '# /etc/docker/daemon.json: { "data-root": "/data/docker", "storage-driver": "overlay2" }',
+            `# ${daemonJsonPath(facts)}: { "data-root": "/data/docker", "storage-driver": "overlay2" }`,
             'systemctl restart docker',
           ],
     },

@@ -1,13 +1,13 @@
 import { driverEvidence, storageDriverOf, unknownDriverReason, type StorageDriver } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding, Fix } from './finding.js';
-import { dataRoot, dockerWarnings, engineMajor, status } from './facts-view.js';
+import { daemonJsonPath, dataRoot, dockerWarnings, engineMajor, status } from './facts-view.js';
 
 // The storage driver itself: overlay without d_type, devicemapper on loop files, and
 // drivers Docker has deprecated or removed. These are the CentOS 7 hangs of DESIGN.md.
 
 /** The move every storage story ends with: a fresh XFS (ftype=1) filesystem, overlay2, data-root there. */
-function moveToOverlay2Fix(summary: string, alternative: string[] = []): Fix {
+function moveToOverlay2Fix(facts: HostFacts, summary: string, alternative: string[] = []): Fix {
   return {
     summary,
     commands: [
@@ -21,7 +21,7 @@ function moveToOverlay2Fix(summary: string, alternative: string[] = []): Fix {
       'echo "UUID=$(blkid -s UUID -o value /dev/sdX1) /data/docker xfs defaults,pquota 0 0" >> /etc/fstab',
       'mount /data/docker && xfs_info /data/docker | grep ftype=1',
       'systemctl stop docker docker.socket containerd',
-      '# /etc/docker/daemon.json: { "data-root": "/data/docker", "storage-driver": "overlay2" }',
+      `# ${daemonJsonPath(facts)}: { "data-root": "/data/docker", "storage-driver": "overlay2" }`,
       'systemctl start docker',
       "docker info --format '{{.Driver}} {{.DockerRootDir}} {{json .DriverStatus}}'",
       '# images do not carry over between drivers: pull them again (or docker save/load before the move)',
@@ -62,7 +62,7 @@ function noDtype(facts: HostFacts, driver: StorageDriver): CheckResult {
       'overlay cannot tell file types apart there: files vanish inside containers, removals fail and hosts hang. Docker calls it unsupported; ' +
       'the only fix is a filesystem formatted with ftype=1 (ftype cannot be changed in place).',
     evidence,
-    fix: moveToOverlay2Fix('Move the data root to a new XFS filesystem formatted with ftype=1 and run overlay2 there.'),
+    fix: moveToOverlay2Fix(facts, 'Move the data root to a new XFS filesystem formatted with ftype=1 and run overlay2 there.'),
   };
   return { findings: [finding], notChecked: [] };
 }
@@ -89,6 +89,7 @@ function devicemapperLoop(facts: HostFacts, driver: StorageDriver): Finding[] {
         'filesystem under it fills, and hosts hang or corrupt images. Docker warns against it for production.',
       evidence,
       fix: moveToOverlay2Fix(
+        facts,
         'Move to overlay2 on XFS (ftype=1); if the kernel is too old for overlay2, use devicemapper direct-lvm on a dedicated block device instead.',
         ['# only if this kernel cannot run overlay2: dockwarden plan direct-lvm --device /dev/sdX'],
       ),
@@ -112,7 +113,7 @@ function deprecatedDriver(facts: HostFacts, driver: StorageDriver): Finding[] {
         `will not start with this configuration, and every image and container on this driver will have to be recreated.` +
         (major !== undefined && version ? ` This engine is ${version}.` : ''),
       evidence: [driverEvidence(driver), ...(version ? [`Server Version: ${version}`] : [])],
-      fix: moveToOverlay2Fix('Migrate to overlay2 before the next engine upgrade, and hold the docker package until then.'),
+      fix: moveToOverlay2Fix(facts, 'Migrate to overlay2 before the next engine upgrade, and hold the docker package until then.'),
     },
   ];
 }

@@ -3,7 +3,7 @@ import { parseHumanSize } from '../engine/human-size.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding, NotChecked } from './finding.js';
 import { kernelAtLeast } from '../core/versions.js';
-import { kernelRelease, status } from './facts-view.js';
+import { daemonJsonPath, kernelRelease, status } from './facts-view.js';
 
 // devicemapper thin pools: a full pool (data or metadata) stops every container write
 // at once, and without deferred removal a busy device blocks `docker rm` for minutes.
@@ -113,9 +113,9 @@ function noDeferred(facts: HostFacts): { finding?: Finding; notChecked?: NotChec
         `Kernel Version: ${kernel}`,
       ],
       fix: {
-        summary: 'Turn on deferred removal and deletion in daemon.json and restart docker.',
+        summary: `Turn on deferred removal and deletion in ${daemonJsonPath(facts)} and restart docker.`,
         commands: [
-          `# /etc/docker/daemon.json: { "storage-driver": "devicemapper", "storage-opts": ["dm.thinpooldev=/dev/mapper/${pool}", "dm.use_deferred_removal=true", "dm.use_deferred_deletion=true"] }`,
+          `# ${daemonJsonPath(facts)}: { "storage-driver": "devicemapper", "storage-opts": ["dm.thinpooldev=/dev/mapper/${pool}", "dm.use_deferred_removal=true", "dm.use_deferred_deletion=true"] }`,
           'systemctl restart docker',
           "docker info | grep -i deferred",
         ],

@@ -1,6 +1,6 @@
 import type { HostFacts } from '../facts.js';
 import type { CheckResult } from './finding.js';
-import { effectiveSettings } from './facts-view.js';
+import { daemonJsonPath, effectiveSettings } from './facts-view.js';
 
 // The 06:20 story in DESIGN.md: apt-daily-upgrade upgraded containerd and restarted
 // docker. Without live-restore every container stops with it; unattended-upgrades
@@ -52,7 +52,7 @@ export function checkUpgrades(facts: HostFacts): CheckResult {
         fix: {
           summary: swarm ? 'Keep docker and containerd out of unattended upgrades and upgrade them in a maintenance window.' : 'Turn on live-restore (containers survive daemon restarts), and/or keep docker and containerd out of unattended upgrades.',
           commands: [
-            ...(swarm ? [] : ['# /etc/docker/daemon.json: { "live-restore": true }', 'systemctl reload docker   # live-restore is applied on reload']),
+            ...(swarm ? [] : [`# ${daemonJsonPath(facts)}: { "live-restore": true }`, 'systemctl reload docker   # live-restore is applied on reload']),
             `cat > /etc/apt/apt.conf.d/51docker-hold <<'EOF'\nUnattended-Upgrade::Package-Blacklist {\n${exposed.map((p) => `    "${p}";`).join('\n')}\n};\nEOF`,
             'unattended-upgrade --dry-run --debug 2>&1 | grep -i -E "docker|containerd"',
           ],

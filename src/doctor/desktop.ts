@@ -96,9 +96,9 @@ const BY_FAMILY: Record<string, (finding: Finding) => Fix> = {
   upgrade: () => UPGRADE_FIX,
 };
 
-/** "# /etc/docker/daemon.json: { … }" -> the same settings, entered where Desktop takes them. */
+/** "# /etc/docker/daemon.json: { … }" (or the file --config-file names) -> the same settings, entered where Desktop takes them. */
 function desktopLine(command: string): string | undefined {
-  const daemonJson = /^#\s*\/etc\/docker\/daemon\.json:\s*(.*)$/.exec(command);
+  const daemonJson = /^#\s*\/\S+\.json:\s*(.*)$/.exec(command);
   if (daemonJson) return `# Docker Desktop: ${ENGINE_SETTINGS}: merge ${daemonJson[1]} into the JSON there, then Apply & restart (it restarts the engine)`;
   return HOST_ONLY.test(command) ? undefined : command;
 }

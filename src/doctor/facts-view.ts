@@ -39,6 +39,14 @@ export function engineMajor(facts: HostFacts): number | undefined {
   return majorVersion(facts.engine.info.ServerVersion);
 }
 
+/** dockerd's default; the facts of a pasted `docker info` cannot say whether --config-file moved it. */
+const DEFAULT_DAEMON_JSON = '/etc/docker/daemon.json';
+
+/** The daemon.json the engine reads (--config-file may name another), for fixes that edit it. */
+export function daemonJsonPath(facts: HostFacts): string {
+  return facts.host?.dockerConfig.daemonJsonPath ?? DEFAULT_DAEMON_JSON;
+}
+
 export function dataRoot(facts: HostFacts): string | undefined {
   return facts.engine.info.DockerRootDir ?? facts.host?.dataRoot;
 }
