@@ -316,3 +316,31 @@ describe('the events stream', () => {
     expect(err.details.path).toBe('/events');
   });
 });
+
+describe('removeImageAndReferences on Podman', () => {
+  const ID = `sha256:${'a'.repeat(64)}`;
+  const podman = (tag: Route): Record<string, Route> => ({
+    'GET /_ping': ping('1.41'),
+    'GET /version': (_req, res) => json(res, 200, { Version: '4.3.1', ApiVersion: '1.41', MinAPIVersion: '1.24', Components: [{ Name: 'Podman Engine', Version: '4.3.1' }] }),
+    'GET /images': (_req, res) => json(res, 200, { RepoTags: ['app:a', 'app:b'], RepoDigests: [] }),
+    'POST /libpod/images': (_req, res) => json(res, 200, {}),
+    'DELETE /images': (_req, res) => json(res, 409, { message: `image ${ID.slice(7, 19)} is in use by a container` }),
+    'POST /images': tag,
+  });
+
+  it('puts the tags back when the delete is refused, and the refusal is all the error says', async () => {
+    const s = await start(podman((_req, res) => json(res, 201, {})));
+    const err = await failure((await connectEngine(s.choice)).removeImageAndReferences(ID));
+    expect(err.details.status).toBe(409);
+    expect(err.details.said).toBe(`image ${'a'.repeat(12)} is in use by a container`);
+    expect(s.requests.filter((r) => r.includes('/tag?'))).toHaveLength(2);
+  });
+
+  it('names in the error each tag it could not put back, keeping the refusal and its status', async () => {
+    const s = await start(podman((_req, res, url) => (url.searchParams.get('tag') === 'b' ? json(res, 500, { message: 'storage is read-only' }) : json(res, 201, {}))));
+    const err = await failure((await connectEngine(s.choice)).removeImageAndReferences(ID));
+    expect(err.details.status).toBe(409);
+    expect(err.details.said).toBe(`image ${'a'.repeat(12)} is in use by a container; the image's tag app:b (storage is read-only) could not be put back after it was untagged for the delete`);
+    expect(err.message).toMatch(/app:b \(storage is read-only\) could not be put back/);
+  });
+});

@@ -25,6 +25,7 @@ import type { ServiceFacts, VersionFacts } from './engine-facts.js';
 import { productFromComponents } from './engine-product.js';
 import { openTransport, type Transport } from './engine-transport.js';
 import { explainTlsFailure } from './tls-failure.js';
+import { withTagsNotRestored } from './tags-not-restored.js';
 
 /** Podman 4.0 introduced the libpod API in this form; 4.x serves any version up to its own. */
 const LIBPOD_API_VERSION = '4.0.0';
@@ -217,8 +218,15 @@ class HttpEngine implements EngineApi {
       const removed = await this.removeImage(id);
       return { untagged: [...refs.tags, ...refs.digests], deleted: removed.deleted };
     } catch (err) {
-      for (const tag of refs.tags) await this.tagImage(id, tag).catch(() => undefined);
-      throw err;
+      const lost: { tag: string; err: unknown }[] = [];
+      for (const tag of refs.tags) {
+        try {
+          await this.tagImage(id, tag);
+        } catch (tagErr) {
+          lost.push({ tag, err: tagErr });
+        }
+      }
+      throw withTagsNotRestored(err, lost);
     }
   }
 

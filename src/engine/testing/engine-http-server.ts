@@ -34,7 +34,7 @@ export function ping(apiVersion: string | null): Route {
   };
 }
 
-/** Routes by path without the /vX.Y prefix, e.g. "GET /info"; the first matching prefix wins. */
+/** Routes by path without the /vX.Y (or libpod's /vX.Y.Z) prefix, e.g. "GET /info"; the first matching prefix wins. */
 export async function startEngineHttpServer(routes: Record<string, Route>): Promise<EngineHttpServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dw-http-engine-'));
   const socketPath = join(dir, 'engine.sock');
@@ -43,7 +43,7 @@ export async function startEngineHttpServer(routes: Record<string, Route>): Prom
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const url = new URL(req.url ?? '/', 'http://engine');
-    const key = `${req.method} ${url.pathname.replace(/^\/v\d+\.\d+/, '')}`;
+    const key = `${req.method} ${url.pathname.replace(/^\/v\d+(?:\.\d+)+/, '')}`;
     const route = Object.entries(routes).find(([k]) => key === k || key.startsWith(`${k}/`))?.[1];
     if (route) return route(req, res, url);
     json(res, 404, { message: `page not found: ${key}` });
