@@ -7,6 +7,10 @@ describe('sizelimit.unavailable', () => {
     const [finding] = checkSizeLimits(makeFacts()).findings;
     expect(finding?.severity).toBe('info');
   });
+  it('shows each mount option once, though mountinfo lists rw for the mount and for its superblock', () => {
+    const host = makeLocal({ dataRootFs: makeFs({ mountOptions: ['rw', 'relatime'], superOptions: ['rw', 'errors=remount-ro'] }) });
+    expect(checkSizeLimits(makeFacts({ host })).findings[0]?.evidence).toContain('/var/lib/docker: ext4 (rw,relatime,errors=remount-ro)');
+  });
   it('is quiet for overlay2 on XFS mounted with pquota (shown as prjquota in mountinfo)', () => {
     const host = makeLocal({ dataRootFs: makeFs({ fsType: 'xfs', xfsFtype: 1, superOptions: ['rw', 'attr2', 'inode64', 'prjquota'] }) });
     expect(checkSizeLimits(makeFacts({ host })).findings).toEqual([]);

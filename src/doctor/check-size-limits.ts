@@ -19,10 +19,12 @@ function overlayQuota(facts: HostFacts): CheckResult {
   if (onXfs && !fs) {
     return { findings: [], notChecked: [{ id: 'sizelimit.unavailable', reason: 'overlay2 is on XFS but its mount options (pquota) are not known here.' }] };
   }
-  const hasPquota = Boolean(fs && [...fs.mountOptions, ...fs.superOptions].some((o) => PQUOTA.has(o)));
+  // A mount's own options and its superblock's overlap ("rw" is in both, always): one list, each once.
+  const options = fs ? [...new Set([...fs.mountOptions, ...fs.superOptions])] : [];
+  const hasPquota = options.some((o) => PQUOTA.has(o));
   if (onXfs && hasPquota) return { findings: [], notChecked: [] };
   const sizeOpt = effectiveSettings(facts, 'storage-opt').find((s) => s.value.startsWith('overlay2.size='));
-  const mount = fs ? `${fs.mountPoint}: ${fs.fsType} (${[...fs.mountOptions, ...fs.superOptions].join(',')})` : `Backing Filesystem: ${backing}`;
+  const mount = fs ? `${fs.mountPoint}: ${fs.fsType} (${options.join(',')})` : `Backing Filesystem: ${backing}`;
   const finding: Finding = {
     id: 'sizelimit.unavailable',
     severity: sizeOpt ? 'critical' : 'info',
