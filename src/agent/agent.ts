@@ -13,7 +13,7 @@ import { planGc, type GcUsage } from '../gc/plan-gc.js';
 import { runGc } from '../gc/run-gc.js';
 import { gatherLiveFacts, isLocalEndpoint } from '../gather-facts.js';
 import { dataRootContents } from '../host/data-root-contents.js';
-import type { HostProbe } from '../host/host-probe.js';
+import { errorCode, type HostProbe } from '../host/host-probe.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, UsageSample } from '../store/agent-store.js';
 import { AgentUnavailable, type AgentView, type EngineSummary, type PlanView } from '../web/agent-view.js';
 import type { AgentMetrics } from '../web/metrics.js';
@@ -28,6 +28,7 @@ import { ImageUseRecorder } from './image-use-recorder.js';
 import { gcRecord, recordedUses } from './gc-history.js';
 import { onGrid } from './grid-timer.js';
 import { LastScan, type Scanned } from './last-scan.js';
+import { unmeasuredChanges, unmeasuredFinding, type Unmeasured } from './unmeasured.js';
 import { alertPayload, postAlert } from './webhooks.js';
 
 // The long-running agent: one event watcher (reconnecting, resuming), a sampler every
@@ -110,7 +111,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   /** The data root's filesystem, and containerd's root's when images live on another one: what sample() measures. */
   let filesystems: SampledFs[] = [];
   let lastForensics: string[] = [];
-  const parts: { doctor: Finding[]; drift: Finding | null; forecast: Finding | null } = { doctor: [], drift: null, forecast: null };
+  const parts: { doctor: Finding[]; drift: Finding | null; forecast: Finding | null; unmeasured: Finding | null } = { doctor: [], drift: null, forecast: null, unmeasured: null };
   let lastUsedPct: number | null = null;
 
   /**
@@ -130,7 +131,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   }
 
   function publishFindings(): void {
-    const current = [...parts.doctor, parts.drift, parts.forecast].filter((f): f is Finding => f !== null);
+    const current = [...parts.doctor, parts.drift, parts.forecast, parts.unmeasured].filter((f): f is Finding => f !== null);
     const at = now();
     const changes = findingChanges(store.openFindings(), current);
     for (const f of current) store.saveFinding(f, at);
@@ -191,12 +192,20 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     publishFindings();
   }
 
+  /** The filesystems the last sample could not measure: a failure that lasts is logged once. */
+  let unmeasured: Unmeasured[] = [];
   async function sample(): Promise<void> {
     if (!engineUp || !info) return;
     const at = now();
+    const failures: Unmeasured[] = [];
     const measure = (role: SampledFs['role']) => {
       const fs = filesystems.find((f) => f.role === role);
-      return probe && fs ? probe.statfs(fs.path).catch(() => null) : Promise.resolve(null);
+      if (!probe || !fs) return Promise.resolve(null);
+      // No reading turns off the pressure trigger below: say so (log, finding), never in silence.
+      return probe.statfs(fs.path).catch((err: unknown) => {
+        failures.push({ fs, error: errorCode(err) });
+        return null;
+      });
     };
     const [containers, images, fs, containerdFs] = await Promise.all([
       engine.listContainers({ all: true }),
@@ -229,7 +238,12 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     const forecast = forecastFinding(first, s, at);
     const appearedOrWent = (parts.forecast === null) !== (forecast === null);
     parts.forecast = forecast;
-    if (appearedOrWent) publishFindings();
+    failures.sort((a, b) => filesystems.indexOf(a.fs) - filesystems.indexOf(b.fs));
+    const measuring = unmeasuredChanges(unmeasured, failures);
+    for (const line of measuring) log(line);
+    unmeasured = failures;
+    parts.unmeasured = unmeasuredFinding(failures);
+    if (appearedOrWent || measuring.length > 0) publishFindings();
     // kubelet collects when usage crosses the high threshold, not only on its timer: the
     // threshold of the filesystem gc measures, where image content lives.
     const imageFs = readingOf(s, imageStoreKind(info) === 'containerd' && filesystems.some((f) => f.role === 'containerd-root') ? 'containerd-root' : 'data-root');

@@ -18,6 +18,7 @@ export const FINDING_IDS = [
   'upgrade.restarts-docker',
   'sizelimit.unavailable',
   'disk.forecast',
+  'disk.unmeasured',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

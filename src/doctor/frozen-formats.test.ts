@@ -26,6 +26,7 @@ describe('frozen formats', () => {
       'upgrade.restarts-docker',
       'sizelimit.unavailable',
       'disk.forecast',
+      'disk.unmeasured',
     ]);
   });
 
