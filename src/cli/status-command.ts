@@ -69,7 +69,7 @@ function format(r: StatusReport, now: number): string {
     const pct = sampleUsedPercent(s);
     const used = pct !== null ? `${pct.toFixed(1)}% used, ${formatBytes(s.fsAvailBytes!)} free` : 'filesystem not measured';
     const full = r.fullInSeconds === null ? 'not filling' : `full in about ${formatDuration(r.fullInSeconds * 1000)}`;
-    lines.push(`  data root: ${used}; ${full}; ${s.images} images, ${s.containersRunning}/${s.containers} containers running (sampled ${formatDuration(now - s.at)} ago)`);
+    lines.push(`  data root: ${used}; ${full}; ${Math.round(s.images)} images, ${Math.round(s.containersRunning)}/${Math.round(s.containers)} containers running (sampled ${formatDuration(now - s.at)} ago)`);
     const containerdPct = sampleUsedPercent({ fsSizeBytes: s.containerdFsSizeBytes ?? null, fsAvailBytes: s.containerdFsAvailBytes ?? null });
     if (containerdPct !== null) lines.push(`  containerd's root (where images live): ${containerdPct.toFixed(1)}% used, ${formatBytes(s.containerdFsAvailBytes!)} free`);
   } else lines.push('  no usage sample yet');
