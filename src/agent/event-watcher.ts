@@ -4,7 +4,8 @@ import type { EngineApi, EngineEvent } from '../engine/engine-api.js';
 // upgrade, a crash, `systemctl restart docker`) end the stream; the watcher reconnects
 // with backoff and resumes with `since` = the last event it saw, so the engine replays
 // what happened meanwhile from its buffer and no container start is missed. Events at
-// exactly the resume time come twice; they are dropped here.
+// exactly the resume time come twice; they are dropped here while the agent runs, and
+// by the store's unique index after it restarts (this watcher starts knowing none).
 
 export interface WatchOptions {
   engine: EngineApi;
