@@ -29,7 +29,7 @@ function input(over: Partial<DriftInput>): DriftInput {
   return {
     current: identity('/var/lib/docker', 0, T),
     history: [identity('/data/docker', 120, T - 60_000), identity('/data/docker', 118, T - 3_600_000)],
-    previousContents: { images: 120, containers: 14 },
+    previousContents: { images: 120, containers: 14, unreadable: [] },
     rootSettings: [daemonJson('/data/docker')],
     forensics: ['containerd.io upgraded 1.6.19-1 -> 1.6.20-1 by apt at 06:20:14'],
     ...over,
@@ -77,11 +77,17 @@ describe('checkDrift', () => {
   });
 
   it('stays quiet for a clean move, for an engine that never moved, and once it is back', () => {
-    expect(checkDrift(input({ current: identity('/srv/docker', 120, T), previousContents: { images: 0, containers: 0 } }))).toBeNull();
+    expect(checkDrift(input({ current: identity('/srv/docker', 120, T), previousContents: { images: 0, containers: 0, unreadable: [] } }))).toBeNull();
     expect(checkDrift(input({ current: identity('/data/docker', 120, T), history: [identity('/data/docker', 118, T - 60_000)] }))).toBeNull();
     // Back on /data/docker after a spell on an empty /var/lib/docker: the place it left holds nothing.
-    const back = input({ current: identity('/data/docker', 120, T + 60_000), history: [identity('/var/lib/docker', 0, T), identity('/data/docker', 120, T - 60_000)], previousContents: { images: 0, containers: 0 } });
+    const back = input({ current: identity('/data/docker', 120, T + 60_000), history: [identity('/var/lib/docker', 0, T), identity('/data/docker', 120, T - 60_000)], previousContents: { images: 0, containers: 0, unreadable: [] } });
     expect(checkDrift(back)).toBeNull();
+  });
+
+  it('does not take a move for a clean one when the old root could not be looked into', () => {
+    const f = checkDrift(input({ current: identity('/srv/docker', 120, T), previousContents: { images: null, containers: null, unreadable: ['/data/docker/containers: EACCES'] } }));
+    expect(f?.severity).toBe('warning');
+    expect(f?.evidence).toContain('/data/docker could not be looked into (/data/docker/containers: EACCES): run dockwarden as root to count what it holds');
   });
 
   it('still sees the collapse on a remote engine, where the old root cannot be counted', () => {

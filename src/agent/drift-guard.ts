@@ -88,8 +88,10 @@ export function checkDrift(input: DriftInput): Finding | null {
   const left = input.previousContents;
   const collapse = prev.images >= COLLAPSE_MIN_IMAGES && current.images <= prev.images * COLLAPSE_RATIO;
   const holdsData = left !== null && ((left.images ?? 0) > 0 || (left.containers ?? 0) > 0);
+  // An old place that could not be looked into may hold everything: not a clean move.
+  const unknown = left !== null && left.unreadable.length > 0;
   // A clean move (the old place is empty and nothing vanished) is not drift.
-  if (!collapse && !holdsData) return null;
+  if (!collapse && !holdsData && !unknown) return null;
   const leftImages = left?.images ?? null;
   const critical = collapse || (leftImages !== null && leftImages > current.images);
   const evidence = [
@@ -99,6 +101,7 @@ export function checkDrift(input: DriftInput): Finding | null {
   ];
   if (left) {
     evidence.push(`${prev.dockerRootDir} still holds ${left.images ?? 'an unknown number of'} images and ${left.containers ?? 'an unknown number of'} containers`);
+    if (left.unreadable.length > 0) evidence.push(`${prev.dockerRootDir} could not be looked into (${left.unreadable.join(', ')}): run dockwarden as root to count what it holds`);
   }
   for (const s of input.rootSettings) evidence.push(`${s.file}: ${s.text.trim()}${s.effective ? '' : ` (not read by dockerd: ${s.ineffectiveReason ?? 'not effective'})`}`);
   evidence.push(...input.forensics);
