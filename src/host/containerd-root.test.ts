@@ -59,6 +59,15 @@ describe('locateContainerd', () => {
     expect(gaps[0]).toMatch(/No containerd process serving \/run\/other.sock is visible/);
   });
 
+  it("says so when it may not look for the packaged containerd's socket, rather than quietly assuming dockerd's own", async () => {
+    const host = fakeHostProbe({});
+    const probe = { ...host, realPath: async (p: string) => (p.startsWith('/run/containerd/') ? Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })) : host.realPath(p)) };
+    const gaps: string[] = [];
+    const at = await locateContainerd(probe, { dataRoot: '/var/lib/docker', settings: [], infoAddress: null }, gaps);
+    expect(at.managedByDockerd).toBe(true);
+    expect(gaps[0]).toBe('/run/containerd/containerd.sock cannot be looked at (EACCES): dockerd is assumed to run its own containerd; run dockwarden as root.');
+  });
+
   it('reports an unreadable or malformed config as a gap, not an error', async () => {
     const probe = fakeHostProbe({ files: { '/run/containerd/containerd.sock': '', '/proc/5/cmdline': cmdline('containerd'), '/etc/containerd/config.toml': 'root = [' } });
     const gaps: string[] = [];

@@ -131,6 +131,16 @@ export interface ContainerdRequest {
   infoAddress: string | null;
 }
 
+/** Whether the packaged containerd's socket is there; one that cannot be looked at is a gap, and taken as absent. */
+async function systemSocketExists(probe: HostProbe, gaps: string[]): Promise<boolean> {
+  try {
+    return (await probe.realPath(SYSTEM_CONTAINERD_SOCKET)) !== null;
+  } catch (err) {
+    gaps.push(`${SYSTEM_CONTAINERD_SOCKET} cannot be looked at (${errorCode(err)}): dockerd is assumed to run its own containerd; run dockwarden as root.`);
+    return false;
+  }
+}
+
 /** Where the engine's containerd keeps content and snapshots; every guess is named in rootSource or gaps. */
 export async function locateContainerd(probe: HostProbe, request: ContainerdRequest, gaps: string[]): Promise<ContainerdLocation> {
   const execRoot = lastEffective(request.settings, 'exec-root') ?? DEFAULT_EXEC_ROOT;
@@ -139,7 +149,7 @@ export async function locateContainerd(probe: HostProbe, request: ContainerdRequ
   let address: string;
   if (request.infoAddress) address = request.infoAddress;
   else if (configured) address = configured;
-  else if ((await probe.realPath(SYSTEM_CONTAINERD_SOCKET).catch(() => null)) !== null) address = SYSTEM_CONTAINERD_SOCKET;
+  else if (await systemSocketExists(probe, gaps)) address = SYSTEM_CONTAINERD_SOCKET;
   else address = ownSocket;
   const managedByDockerd = canonical(address) === canonical(ownSocket);
 
