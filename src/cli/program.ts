@@ -60,7 +60,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('doctor')
-    .description('diagnose the storage driver, data root, disk, logging and swarm settings; exit 2 critical, 1 warning, 0 healthy')
+    .description('diagnose the storage driver, data root, disk, logging and swarm settings; exit 2 critical, 1 warning, 0 healthy, 3 bad input or no engine')
     .option('--facts <file>', 'diagnose a snapshot written by `dockwarden facts`')
     .option('--info <file>', 'diagnose `docker info` output (JSON or text, as pasted; - for stdin)')
     .option('--json', 'JSON output: {findings, facts, notChecked, gaps}')

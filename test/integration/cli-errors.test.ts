@@ -122,6 +122,11 @@ describe('bad input', () => {
     [['--max-age', '1m'], '--max-age 60s must be longer than --min-age 2m'],
     [['--budget', 'lots'], '--budget "lots" is not a size'],
     [['--concurrency', '0'], "option '--concurrency <n>' argument '0' is invalid"],
+    // Number() reads hex, binary and exponents: "0x50" was taken as 80.
+    [['--high', '0x50'], "option '--high <pct>' argument '0x50' is invalid. expected a percentage between 0 and 100"],
+    [['--low', '1e1'], "option '--low <pct>' argument '1e1' is invalid"],
+    // An unset variable in `--keep "$KEEP"`: the empty regex matched, and kept, every image.
+    [['--keep', ''], "option '--keep <regex>' argument '' is invalid. an empty pattern matches every image"],
   ])('gc %j is refused with one line', async (args, message) => {
     const r = await runCli(['gc', ...args], { env: { DOCKER_HOST: `unix://${dir}/missing.sock` } });
     expect(r.code).toBe(3);
@@ -162,5 +167,53 @@ describe('docker contexts', () => {
     expect(r.code).toBe(3);
     expectOneCleanLine(r.stderr);
     expect(r.stderr).toContain('docker context "nope" does not exist');
+  });
+});
+
+describe('bad input that was taken for a bug (exit 70)', () => {
+  const noEngine = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+  /** config set prints what it could not inspect as notes; the refusal is the one other line. */
+  const refusal = (stderr: string): string[] => stderr.trim().split('\n').filter((l) => !l.startsWith('dockwarden: note: '));
+
+  it('config set --daemon-json naming a directory', async () => {
+    const r = await runCli(['config', 'set', 'data-root', '/data/docker', '--daemon-json', dir, '--dry-run'], { env: noEngine });
+    expect(r.code).toBe(3);
+    expect(refusal(r.stderr)).toEqual([`dockwarden: ${dir} cannot be read (EISDIR): it is a directory; give the daemon.json file itself.`]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('config set on a daemon.json that a non-root user may not read', async () => {
+    const file = join(dir, 'root-only.json');
+    writeFileSync(file, '{}\n');
+    chmodSync(file, 0o600);
+    const r = await runCli(['config', 'set', 'data-root', '/data/docker', '--daemon-json', file, '--dry-run'], { env: noEngine, uid: NOBODY, gid: NOBODY });
+    expect(r.code).toBe(3);
+    expect(refusal(r.stderr)).toEqual([`dockwarden: ${file} cannot be read (EACCES): run dockwarden as root.`]);
+  });
+
+  it('config set on a daemon.json nested 100,000 levels deep', async () => {
+    const file = join(dir, 'deep-daemon.json');
+    writeFileSync(file, `{"labels": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const r = await runCli(['config', 'set', 'data-root', '/data/docker', '--daemon-json', file, '--dry-run'], { env: noEngine });
+    expect(r.code).toBe(3);
+    expect(refusal(r.stderr)).toEqual([
+      `dockwarden: ${file} is nested more than 100 levels deep (line 1, column 111), deeper than any daemon.json option goes: dockerd will refuse to start with it; fix the file or move it aside.`,
+    ]);
+  });
+
+  it.each([
+    ['JSON', `{"Driver": "overlay2", "Labels": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`],
+    ['text around JSON', `$ docker info --format '{{json .}}'\n${'['.repeat(100_000)}`],
+  ])('doctor --info with a %s paste nested 100,000 levels deep', async (_what, paste) => {
+    const r = await runCli(['doctor', '--info', '-'], { input: paste });
+    expect(r.code).toBe(3);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toContain('nested more than 100 levels deep');
+  });
+
+  it('doctor --help names every exit code, 3 included', async () => {
+    const r = await runCli(['doctor', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('exit 2 critical, 1 warning, 0 healthy, 3 bad input or no engine');
   });
 });
