@@ -13,6 +13,7 @@ import { planGc, type GcUsage } from '../gc/plan-gc.js';
 import { runGc } from '../gc/run-gc.js';
 import { gatherLiveFacts, isLocalEndpoint } from '../gather-facts.js';
 import { dataRootContents } from '../host/data-root-contents.js';
+import type { RestartForensics } from '../host/forensics/restart-forensics.js';
 import { errorCode, type HostProbe } from '../host/host-probe.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, UsageSample } from '../store/agent-store.js';
 import { AgentUnavailable, type AgentView, type EngineSummary, type PlanView } from '../web/agent-view.js';
@@ -49,8 +50,8 @@ export interface AgentDeps {
   monotonic?: () => number;
   log: (line: string) => void;
   hostName: string;
-  /** Restart forensics for the drift finding (host/forensics); absent: none. */
-  forensics?: (probe: HostProbe, at: number, liveRestore: boolean | null) => Promise<string[]>;
+  /** Restart forensics for the drift finding (host/forensics); absent: none. Its gaps go to the log. */
+  forensics?: (probe: HostProbe, at: number, liveRestore: boolean | null) => Promise<RestartForensics>;
 }
 
 export interface AgentOptions {
@@ -179,7 +180,10 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     const facts = await diagnose(at);
     const prev = previousLocation(current, history);
     const moved = prev !== null && history[0] !== undefined && (history[0].dockerRootDir !== current.dockerRootDir || history[0].driver !== current.driver);
-    const forensics = probe && deps.forensics && (reconnected || moved) ? await deps.forensics(probe, at, fresh.LiveRestoreEnabled ?? null) : [];
+    const looked = probe && deps.forensics && (reconnected || moved) ? await deps.forensics(probe, at, fresh.LiveRestoreEnabled ?? null) : null;
+    // What could not be looked at (an unreadable log, no journal access) is said, once per restart.
+    for (const gap of looked?.gaps ?? []) log(`restart forensics: ${gap}`);
+    const forensics = looked?.evidence ?? [];
     if (forensics.length > 0) lastForensics = forensics;
     parts.drift = checkDrift({
       current,

@@ -67,7 +67,7 @@ export async function runAgentCommand(program: Command, flags: AgentFlags, io: C
       now,
       log,
       hostName: hostname(),
-      forensics: async (p, at, liveRestore) => (await gatherRestartForensics(p, { at, liveRestore })).evidence,
+      forensics: (p, at, liveRestore) => gatherRestartForensics(p, { at, liveRestore }),
     },
     { intervalMs, gcIntervalMs, gc: flags.gc, policy, webhooks: flags.webhook, version: VERSION },
   );
