@@ -12,12 +12,16 @@ export const PRESENCE_SOURCE = 'present when the agent looked';
  * Last use as the planner wants it. An image the agent merely found (at its first start)
  * has nothing on record: "found at 09:00" as its arrival or last use would make a
  * year-old image look fresh and wreck the LRU order, so gc falls back to the engine's
- * and the host's evidence for it.
+ * and the host's evidence for it. An image found back after a deletion the agent saw is
+ * different: it arrived after that deletion, and the first sighting since is its arrival.
+ * The last deletion goes along either way, for the planner to judge the record by.
  */
 export function recordedUses(store: AgentStore): Map<string, RecordedUse> {
   const out = new Map<string, RecordedUse>();
   for (const [id, u] of store.imageUses()) {
-    if (u.lastUseSource !== PRESENCE_SOURCE) out.set(id, { firstSeen: u.firstSeen, lastUsed: u.lastUsed });
+    const goneAt = u.goneAt === null ? {} : { goneAt: u.goneAt };
+    if (u.lastUseSource !== PRESENCE_SOURCE) out.set(id, { firstSeen: u.firstSeen, lastUsed: u.lastUsed, ...goneAt });
+    else if (u.goneAt !== null) out.set(id, u.firstSeen > u.goneAt ? { firstSeen: u.firstSeen, goneAt: u.goneAt } : { goneAt: u.goneAt });
   }
   return out;
 }

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeEngine } from '../engine/testing/fake-engine.js';
 import { NOW, storeFactory, tempDir } from '../store/testing/temp-store.js';
+import { makeGcPolicy } from '../gc/gc-policy.js';
+import { planGc } from '../gc/plan-gc.js';
+import { image, inventory } from '../gc/testing/build-inventory.js';
+import { recordedUses } from './gc-history.js';
 import { ImageUseRecorder } from './image-use-recorder.js';
 
 const t = tempDir();
@@ -29,5 +33,28 @@ describe('ImageUseRecorder', () => {
     const before = reads();
     for (let i = 0; i < 50; i++) await recorder.onEvent(event('container', 'exec_start', 'c1', { image: 'gone:1' }, NOW + i));
     expect(reads() - before).toBeLessThanOrEqual(1);
+  });
+
+  it('takes an image deleted and loaded again as newly arrived, so --min-age keeps it (issue 14, defect 2)', async () => {
+    const engine = new FakeEngine();
+    const store = stores.open('back.db');
+    const recorder = new ImageUseRecorder(engine, store);
+    const app = image('app', { storedAt: null, created: NOW - 400 * 86_400_000 });
+    engine.images.set(app.id, { id: app.id, repoTags: ['app:latest'], repoDigests: [], size: 1 });
+    await recorder.refresh(NOW - 86_400_000);
+    await recorder.onEvent(event('image', 'load', app.id, {}, NOW - 86_400_000));
+    await recorder.onEvent(event('image', 'untag', app.id, { name: 'app:latest' }, NOW - 2000));
+    await recorder.onEvent(event('image', 'delete', app.id, {}, NOW - 2000));
+    await recorder.onEvent(event('image', 'load', app.id, {}, NOW - 700));
+    const plan = planGc({
+      inventory: inventory({ images: [app] }),
+      usage: { kind: 'filesystem', path: '/var/lib/docker', sizeBytes: 1000, availBytes: 10 },
+      policy: makeGcPolicy({ minAgeMs: 60_000 }),
+      now: NOW,
+      recorded: recordedUses(store),
+    });
+    expect(plan.delete).toEqual([]);
+    expect(plan.keep[0]).toMatchObject({ id: app.id, code: 'min-age' });
+    expect(plan.keep[0]?.reason).toContain('seen by the agent arriving again after its deletion');
   });
 });

@@ -5,7 +5,7 @@ import { PRESENCE_SOURCE } from './gc-history.js';
 
 // docuum's idea, persisted: every container create/start/exec and every image arrival
 // seen on /events becomes a last-use (or first-seen) time in the store, which gc reads
-// for its LRU order and min-age. Container events name the image as the user typed it
+// for its LRU order and min-age; every image deletion ends the image's stay. Container events name the image as the user typed it
 // (`busybox`, `app:2`, an id prefix), so names are resolved against the image list,
 // refreshed whenever images change.
 
@@ -63,6 +63,9 @@ export class ImageUseRecorder {
     this.store.addEvents([stored]);
     if (e.type === 'image' && IMAGE_CHANGE.has(e.action)) {
       this.stale = true;
+      // An image that leaves and comes back has arrived again: its next sighting starts
+      // a new record, so --min-age counts from then (delete names the image by id).
+      if (e.action === 'delete' && e.actorId.startsWith('sha256:')) this.store.noteImageGone(e.actorId, stored.at);
       if (!IMAGE_ARRIVAL.has(e.action)) return;
       // tag, load and import name the image by id; pull by the reference pulled. Podman's
       // load names the uploaded tar file and may come before the image is listed: the list

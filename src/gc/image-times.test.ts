@@ -28,6 +28,31 @@ describe('imageTimes: first seen', () => {
     expect(t.firstSeen).toEqual({ at: daysAgo(5), source: 'first seen by the agent' });
   });
 
+  it("takes the agent's first sighting after a deletion it saw as the arrival, saying so", () => {
+    const t = timesOf({ storedAt: null }, { recorded: { firstSeen: T0 - 700, lastUsed: T0 - 700, goneAt: T0 - 2000 } });
+    expect(t.firstSeen).toEqual({ at: T0 - 700, source: 'seen by the agent arriving again after its deletion' });
+  });
+
+  it("does not count a record from before the image's deletion: the image there now arrived after it", () => {
+    // The engine's log still holds the load of the copy that left.
+    const events = [event('image load', id('app'), daysAgo(30))];
+    const gone = { firstSeen: daysAgo(30), lastUsed: daysAgo(1), goneAt: T0 - 2000 };
+    expect(timesOf({ storedAt: null, lastTagTime: daysAgo(30) }, { recorded: gone, events })).toEqual({
+      firstSeen: { at: T0 - 2000, source: 'deleted, as the agent saw, and back since; arrival unknown' },
+      lastUsed: { at: T0 - 2000, source: 'no use seen since deleted, as the agent saw, and back since; arrival unknown' },
+    });
+    expect(timesOf({ storedAt: T0 - 1000 }, { recorded: gone }).firstSeen).toEqual({ at: T0 - 1000, source: 'stored on this host, after a deletion the agent saw' });
+    expect(timesOf({ storedAt: null }, { recorded: { goneAt: T0 - 2000 } }).firstSeen.at).toBe(T0 - 2000);
+  });
+
+  it("does not count a record older than this copy's arrival on the host: it left and came back unseen", () => {
+    const t = timesOf({ storedAt: T0 - 1000 }, { recorded: { firstSeen: daysAgo(30), lastUsed: daysAgo(2) } });
+    expect(t).toEqual({
+      firstSeen: { at: T0 - 1000, source: "stored on this host after the agent's first sighting: it left and came back" },
+      lastUsed: { at: T0 - 1000, source: "no use seen since stored on this host after the agent's first sighting: it left and came back" },
+    });
+  });
+
   it('takes the time the image was stored on this host over older events and tags', () => {
     const t = timesOf({ storedAt: daysAgo(10), lastTagTime: daysAgo(20) }, { events: [event('image pull', id('app'), daysAgo(30))] });
     expect(t.firstSeen).toEqual({ at: daysAgo(10), source: 'stored on this host' });

@@ -6,7 +6,8 @@ import type { RefIndex } from './image-refs.js';
 // at hand. Docker itself records neither, so gc weighs what it can find, in this order:
 //
 // first seen (min-age counts from here, as kubelet does, so a freshly pulled old image
-// is not deleted at once):
+// is not deleted at once; an image that leaves the engine and comes back has arrived
+// again, see recordedStay):
 //   1. the agent's record, when the agent runs (it watches every event);
 //   2. the time the image's config was written to this engine's image store (a file
 //      time on the host; pull, load, import and build all write it);
@@ -35,9 +36,33 @@ export interface ImageTimes {
 export interface RecordedUse {
   firstSeen?: number;
   lastUsed?: number;
+  /** The last deletion of this id the agent saw: what it recorded up to then is of a copy that left. */
+  goneAt?: number;
 }
 
-const NO_USE_SINCE = new Map(['first seen by the agent', 'stored on this host', 'last tagged', 'image created; arrival unknown'].map((s) => [s, `no use seen since ${s}`]));
+const AGENT_FIRST_SEEN = 'first seen by the agent';
+const AGENT_SAW_RETURN = 'seen by the agent arriving again after its deletion';
+const STORED_SINCE_AGENT = "stored on this host after the agent's first sighting: it left and came back";
+const DELETED_SINCE_RECORD = "the agent's record ended with its deletion";
+const BACK_SINCE_DELETION = 'deleted, as the agent saw, and back since; arrival unknown';
+
+/**
+ * Whether the agent's record is of the copy the engine holds now, and if not, why. The
+ * record is of a copy that is gone when its first sighting is not after the last deletion
+ * of that id the agent saw (the image came back while the agent was not looking), or when
+ * this copy was stored on the host after that first sighting (it left and came back,
+ * deletion unseen). Either way its times say nothing of the image there now.
+ */
+function recordedStay(rec: RecordedUse | undefined, storedAt: number | null): { record: RecordedUse | undefined; discounted: string | null } {
+  if (rec?.goneAt !== undefined && (rec.firstSeen === undefined || rec.firstSeen <= rec.goneAt)) return { record: undefined, discounted: DELETED_SINCE_RECORD };
+  if (rec?.firstSeen === undefined) return { record: rec, discounted: null };
+  if (storedAt !== null && storedAt > rec.firstSeen) return { record: undefined, discounted: STORED_SINCE_AGENT };
+  return { record: rec, discounted: null };
+}
+
+const NO_USE_SINCE = new Map(
+  [AGENT_FIRST_SEEN, AGENT_SAW_RETURN, STORED_SINCE_AGENT, BACK_SINCE_DELETION, 'stored on this host', 'last tagged', 'image created; arrival unknown'].map((s) => [s, `no use seen since ${s}`]),
+);
 
 /** "no use seen since stored on this host": one string per source, not one per image. */
 function noUseSince(source: string): string {
@@ -80,13 +105,20 @@ export function imageTimesByNumber(inventory: Inventory, index: ImageIndex, refs
   const noneRecorded = recorded.size === 0;
   inventory.images.forEach((image, i) => {
     const num = index.numberOf[i]!;
-    const rec = noneRecorded ? undefined : recorded.get(image.id);
+    const raw = noneRecorded ? undefined : recorded.get(image.id);
+    const { record: rec, discounted } = recordedStay(raw, image.storedAt);
     const tagged = image.lastTagTime === null ? null : { at: image.lastTagTime, source: 'last tagged' };
-    const firstSeen: Evidence =
-      (rec?.firstSeen !== undefined ? { at: rec.firstSeen, source: 'first seen by the agent' } : null) ??
-      (image.storedAt !== null ? { at: image.storedAt, source: 'stored on this host' } : null) ??
+    const stored = image.storedAt === null ? null : { at: image.storedAt, source: discounted === STORED_SINCE_AGENT ? STORED_SINCE_AGENT : 'stored on this host' };
+    let firstSeen: Evidence =
+      (rec?.firstSeen !== undefined ? { at: rec.firstSeen, source: rec.goneAt === undefined ? AGENT_FIRST_SEEN : AGENT_SAW_RETURN } : null) ??
+      stored ??
       arrivals[num] ??
       tagged ?? { at: image.created, source: 'image created; arrival unknown' };
+    // Back after a deletion the agent saw: it arrived after that deletion, whatever older
+    // evidence (an arrival event of the copy that left, a tag, the creation date) says.
+    if (discounted === DELETED_SINCE_RECORD && raw?.goneAt !== undefined) {
+      firstSeen = firstSeen.at <= raw.goneAt ? { at: raw.goneAt, source: BACK_SINCE_DELETION } : { at: firstSeen.at, source: `${firstSeen.source}, after a deletion the agent saw` };
+    }
     // The newest of the evidence, the first of equals: the agent's record, events and
     // containers, the last tag, and the arrival.
     let lastUsed: Evidence | null = rec?.lastUsed !== undefined ? { at: rec.lastUsed, source: 'recorded by the agent' } : null;

@@ -58,6 +58,12 @@ export interface ImageUse {
   lastUsed: number;
   /** e.g. `container start event`, `present at agent start`. */
   lastUseSource: string;
+  /**
+   * The last deletion of this id the agent saw, or null. When firstSeen is after it, the
+   * image came back and firstSeen is its new arrival; when not, the record is of a copy
+   * that left the engine, and says nothing about one there now.
+   */
+  goneAt: number | null;
 }
 
 export interface StoredFinding {
@@ -94,10 +100,15 @@ export interface AgentStore {
    */
   samples(since: number, until: number, maxPoints?: number): UsageSample[];
 
-  /** An image was used at `at` (container create/start/exec...): lastUsed = max, firstSeen = min. */
+  /** An image was used at `at` (container create/start/exec...): lastUsed = max, firstSeen = min (within one stay on the engine, see noteImageGone). */
   recordImageUse(imageId: string, at: number, source: string): void;
   /** Images present now: those never seen before get firstSeen = lastUsed = at. */
   noteImagesPresent(imageIds: readonly string[], at: number, source: string): void;
+  /**
+   * The image left the engine at `at` (an image delete event): a later use or presence note
+   * of the same id is a new arrival, with firstSeen from then; older ones are ignored.
+   */
+  noteImageGone(imageId: string, at: number): void;
   imageUses(): Map<string, ImageUse>;
 
   recordIdentity(identity: EngineIdentity): void;

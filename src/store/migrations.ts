@@ -125,6 +125,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX events_once ON events (nano_key, type, action, actor_id);
     `,
   },
+  {
+    version: 5,
+    why: 'image_uses.gone_at, so an image that is deleted and comes back has arrived again',
+    // First-seen times outlived the image: deleted, then loaded again, an image kept its
+    // old first sighting and gc took it at once despite --min-age. gone_at is the last
+    // deletion of that id the agent saw; what is recorded before it belongs to a copy
+    // that no longer exists.
+    sql: `
+      ALTER TABLE image_uses ADD COLUMN gone_at INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -77,7 +77,7 @@ describe('opening and migrating', () => {
     expect(header(path).version).toBe(1);
 
     const store = stores.open();
-    expect(store.imageUses().get('sha256:aa')).toEqual({ imageId: 'sha256:aa', firstSeen: NOW - 5000, lastUsed: NOW - 1000, lastUseSource: 'container start event' });
+    expect(store.imageUses().get('sha256:aa')).toEqual({ imageId: 'sha256:aa', firstSeen: NOW - 5000, lastUsed: NOW - 1000, lastUseSource: 'container start event', goneAt: null });
     store.close();
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT last_seen FROM image_uses').pluck().get()).toBe(NOW - 1000);

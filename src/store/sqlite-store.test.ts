@@ -37,6 +37,7 @@ describe('image uses', () => {
       firstSeen: NOW - 10 * MINUTE,
       lastUsed: NOW + 5 * MINUTE,
       lastUseSource: 'container exec_start event',
+      goneAt: null,
     });
   });
 
@@ -46,10 +47,39 @@ describe('image uses', () => {
     store.noteImagesPresent(['sha256:new'], NOW + DAY, 'present when the agent looked');
     expect(store.imageUses()).toEqual(
       new Map([
-        ['sha256:used', { imageId: 'sha256:used', firstSeen: NOW - DAY, lastUsed: NOW - DAY, lastUseSource: 'image pull event' }],
-        ['sha256:new', { imageId: 'sha256:new', firstSeen: NOW, lastUsed: NOW, lastUseSource: 'present when the agent looked' }],
+        ['sha256:used', { imageId: 'sha256:used', firstSeen: NOW - DAY, lastUsed: NOW - DAY, lastUseSource: 'image pull event', goneAt: null }],
+        ['sha256:new', { imageId: 'sha256:new', firstSeen: NOW, lastUsed: NOW, lastUseSource: 'present when the agent looked', goneAt: null }],
       ]),
     );
+  });
+
+  it('starts an image deleted and loaded again afresh: its first sighting is the new arrival', () => {
+    store.recordImageUse('sha256:a', NOW - DAY, 'image pull event');
+    store.recordImageUse('sha256:a', NOW - MINUTE, 'container start event');
+    store.noteImageGone('sha256:a', NOW - 2000);
+    expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - DAY, goneAt: NOW - 2000 });
+    store.recordImageUse('sha256:a', NOW - 700, 'image load event');
+    expect(store.imageUses().get('sha256:a')).toEqual({ imageId: 'sha256:a', firstSeen: NOW - 700, lastUsed: NOW - 700, lastUseSource: 'image load event', goneAt: NOW - 2000 });
+    // Events of the copy that left, replayed after a reconnect, change nothing.
+    store.recordImageUse('sha256:a', NOW - 3000, 'container start event');
+    store.noteImageGone('sha256:a', NOW - 5000);
+    expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - 700, lastUsed: NOW - 700, goneAt: NOW - 2000 });
+    store.recordImageUse('sha256:a', NOW, 'container create event');
+    expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - 700, lastUsed: NOW, lastUseSource: 'container create event' });
+  });
+
+  it('takes a presence note after a deletion as a new arrival, and one from before it as nothing', () => {
+    store.recordImageUse('sha256:a', NOW - DAY, 'image pull event');
+    store.noteImageGone('sha256:a', NOW - 2000);
+    store.noteImagesPresent(['sha256:a'], NOW - 3000, 'present when the agent looked');
+    expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - DAY, lastUseSource: 'image pull event' });
+    store.noteImagesPresent(['sha256:a'], NOW, 'present when the agent looked');
+    expect(store.imageUses().get('sha256:a')).toEqual({ imageId: 'sha256:a', firstSeen: NOW, lastUsed: NOW, lastUseSource: 'present when the agent looked', goneAt: NOW - 2000 });
+  });
+
+  it('records no deletion of an image it never knew', () => {
+    store.noteImageGone('sha256:unknown', NOW);
+    expect(store.imageUses().size).toBe(0);
   });
 
   it('lets a use at the same moment as a presence note name the use', () => {

@@ -78,22 +78,33 @@ class SqliteStore implements AgentStore {
     this.retain = retention(db);
     this.s = {
       // A use moves lastUsed (and its source) only forward and firstSeen only back, so
-      // events replayed out of order after a reconnect cannot rewind either.
+      // events replayed out of order after a reconnect cannot rewind either. Both within
+      // one stay on the engine: a use after the image's deletion (first_seen <= gone_at) is
+      // a new arrival and starts the record afresh, and one from before the deletion
+      // belongs to the copy that left, so changes nothing.
       use: db.prepare(
         `INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, last_seen) VALUES (@id, @at, @at, @source, @at)
          ON CONFLICT (image_id) DO UPDATE SET
-           first_seen = min(first_seen, excluded.first_seen),
-           last_use_source = CASE WHEN excluded.last_used >= last_used THEN excluded.last_use_source ELSE last_use_source END,
-           last_used = max(last_used, excluded.last_used),
-           last_seen = max(last_seen, excluded.last_seen)`,
+           first_seen = CASE WHEN first_seen <= gone_at THEN excluded.first_seen ELSE min(first_seen, excluded.first_seen) END,
+           last_use_source = CASE WHEN first_seen <= gone_at OR excluded.last_used >= last_used THEN excluded.last_use_source ELSE last_use_source END,
+           last_used = CASE WHEN first_seen <= gone_at THEN excluded.last_used ELSE max(last_used, excluded.last_used) END,
+           last_seen = max(last_seen, excluded.last_seen)
+         WHERE gone_at IS NULL OR excluded.last_used > gone_at`,
       ),
-      // Presence is not use: a known image only records that it is still there.
+      // Presence is not use: a known image only records that it is still there, unless it
+      // is back after a deletion, when it has arrived again.
       present: db.prepare(
         `INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, last_seen) VALUES (@id, @at, @at, @source, @at)
-         ON CONFLICT (image_id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)`,
+         ON CONFLICT (image_id) DO UPDATE SET
+           first_seen = CASE WHEN first_seen <= gone_at THEN excluded.first_seen ELSE first_seen END,
+           last_use_source = CASE WHEN first_seen <= gone_at THEN excluded.last_use_source ELSE last_use_source END,
+           last_used = CASE WHEN first_seen <= gone_at THEN excluded.last_used ELSE last_used END,
+           last_seen = max(last_seen, excluded.last_seen)
+         WHERE gone_at IS NULL OR excluded.last_seen > gone_at`,
       ),
+      gone: db.prepare('UPDATE image_uses SET gone_at = max(coalesce(gone_at, @at), @at) WHERE image_id = @id'),
       uses: db.prepare<[], ImageUse>(
-        'SELECT image_id AS imageId, first_seen AS firstSeen, last_used AS lastUsed, last_use_source AS lastUseSource FROM image_uses',
+        'SELECT image_id AS imageId, first_seen AS firstSeen, last_used AS lastUsed, last_use_source AS lastUseSource, gone_at AS goneAt FROM image_uses',
       ),
       identity: db.prepare(
         `INSERT INTO identities (at, engine_id, server_version, docker_root_dir, driver, image_store, started_at, images, containers)
@@ -149,6 +160,10 @@ class SqliteStore implements AgentStore {
     this.db.transaction(() => {
       for (const id of imageIds) this.s.present.run({ id, at, source });
     })();
+  }
+
+  noteImageGone(imageId: string, at: number): void {
+    this.s.gone.run({ id: imageId, at });
   }
 
   imageUses(): Map<string, ImageUse> {
