@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../core/errors.js';
+import type { EngineEvent, RemovedImage } from '../engine/engine-api.js';
 import { FakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
 import { executePlan } from './execute-plan.js';
 import type { PlannedImage } from './plan-gc.js';
@@ -70,12 +71,20 @@ describe('executePlan deletes what the plan says', () => {
     expect(result.deleted.map((d) => d.id).sort()).toEqual([id('old'), id('other')].sort());
   });
 
+  it('deletes a multi-tag image whose inspect names a digest reference its listing did not (containerd store, Engine 28)', async () => {
+    const { engine, plan } = setup(img('listed', ['app:1', 'mirror.local/app:1']));
+    engine.images.get(id('listed'))!.repoDigests = [`app@${DIGEST}`];
+    const result = await executePlan(engine, plan);
+    expect(engine.images.has(id('listed'))).toBe(false);
+    expect(result.unplanned).toEqual([]);
+  });
+
   it('reports a reference the image gained after planning that its deletion by id took with it', async () => {
     const { engine, plan } = setup(img('dangling', []));
     engine.beforeRemove = () => void engine.tagImage(id('dangling'), 'late:1');
     const result = await executePlan(engine, plan);
     expect(engine.images.has(id('dangling'))).toBe(false);
-    expect(result.unplanned).toEqual([{ image: plan[0], effect: 'also untagged late:1, a reference it gained after planning' }]);
+    expect(result.unplanned).toEqual([{ image: plan[0], effect: 'also untagged late:1, a tag it gained after planning' }]);
   });
 
   it('reports the predicted bytes for an image with tags and digests in several repositories', async () => {
@@ -202,5 +211,60 @@ describe('executePlan pacing', () => {
     const progress: [number, number, number][] = [];
     await executePlan(engine, plan, { concurrency: 1, onProgress: (done, total, freed) => progress.push([done, total, freed]) });
     expect(progress).toEqual([[1, 3, 10], [2, 3, 30], [3, 3, 60]]);
+  });
+});
+
+/**
+ * dockerd on containerd's image store, deleting by id: it lists the image's names, then
+ * deletes each name, so a tag moved to another image in between goes too. Its /events
+ * follows until the executor stops watching, and says which image a tag moved to.
+ */
+class TwoStepDeleteEngine extends FakeEngine {
+  private live: EngineEvent[] = [];
+  /** Runs between the listing of the names and their deletion. */
+  between: (() => Promise<void>) | null = null;
+
+  override async *events(opts: { signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
+    for (;;) {
+      const next = this.live.shift();
+      if (next) yield next;
+      else if (opts.signal?.aborted) return;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  override async tagImage(id: string, repoTag: string): Promise<void> {
+    await super.tagImage(id, repoTag);
+    this.live.push({ type: 'image', action: 'tag', actorId: id, attributes: { name: repoTag }, timeNano: 0n });
+  }
+
+  override async removeImageAndReferences(id: string): Promise<RemovedImage> {
+    const names = [...(this.images.get(id)?.repoTags ?? [])];
+    await this.between?.();
+    // The names deleted one by one, whichever image they name by now.
+    for (const image of this.images.values()) image.repoTags = image.repoTags.filter((t) => !names.includes(t));
+    this.images.delete(id);
+    return { untagged: names, deleted: [id] };
+  }
+}
+
+describe('executePlan and a tag that moves while the engine deletes', () => {
+  it("puts back a tag the engine's two-step deletion took from the image it had just moved to, and reports it", async () => {
+    const engine = new TwoStepDeleteEngine({ images: [img('old', ['app:a', 'app:b']), img('new', ['keep/new:1'])] });
+    engine.between = () => engine.tagImage(id('new'), 'app:a');
+    const plan = [planned(img('old', ['app:a', 'app:b']))];
+    const result = await executePlan(engine, plan);
+    expect(engine.images.has(id('old'))).toBe(false);
+    expect(engine.images.get(id('new'))?.repoTags.sort()).toEqual(['app:a', 'keep/new:1']);
+    expect(result.unplanned).toEqual([{ image: plan[0], effect: `the engine's deletion also took app:a, which had moved to image ${id('new').slice(7, 19)} while it ran: tagged it back` }]);
+  });
+
+  it('leaves a moved tag alone when the engine did not take it', async () => {
+    const engine = new TwoStepDeleteEngine({ images: [img('old', ['app:a', 'app:b']), img('new', ['keep/new:1'])] });
+    const plan = [planned(img('old', ['app:a', 'app:b']))];
+    const result = await executePlan(engine, plan);
+    await engine.tagImage(id('new'), 'app:a');
+    expect(result.unplanned).toEqual([]);
+    expect(engine.calls.filter((c) => c.startsWith('tagImage'))).toEqual([`tagImage ${id('new')} app:a`]);
   });
 });

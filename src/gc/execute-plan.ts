@@ -3,6 +3,7 @@ import { mapLimit } from '../core/map-limit.js';
 import type { EngineApi, RemovedImage } from '../engine/engine-api.js';
 import { parseRef } from './image-refs.js';
 import type { PlannedImage } from './plan-gc.js';
+import { watchTagMoves, type TagWitness } from './tag-witness.js';
 
 // Applies the deletions of a plan, and nothing else: decisions stay in the planner. The
 // executor only re-checks what could have changed since planning (a container created
@@ -23,8 +24,10 @@ export interface ExecutionResult {
   /** Planned for deletion, kept after all: in use since planning, or the engine refused. */
   kept: PlannedImage[];
   failed: { image: PlannedImage; message: string }[];
-  /** What a deletion did beyond the plan, as the engine's answer shows it. */
+  /** What a deletion did beyond the plan, as the engine's answer or its events show it. */
   unplanned: { image: PlannedImage; effect: string }[];
+  /** What the executor could not check. */
+  notes: string[];
 }
 
 const status = (err: unknown): number | undefined => (err instanceof EngineError ? err.details.status : undefined);
@@ -47,26 +50,58 @@ const plannedRefs = (image: PlannedImage): string[] => [...image.tags, ...image.
 
 const refused = (said: string) => new EngineError(said, { status: 409, said });
 
-/** What the engine's answer shows it did beyond the plan: references the plan did not name. */
+// Only tags move from image to image: a digest reference (name@sha256:…) names content, so
+// one the plan did not list (engines list fewer than they inspect) is still this image's.
+const isDigestRef = (ref: string): boolean => ref.includes('@');
+
+/** What the engine's answer shows it did beyond the plan: tags the plan did not name. */
 function beyondPlan(image: PlannedImage, removed: RemovedImage): string[] {
   const planned = new Set(plannedRefs(image));
-  return removed.untagged.filter((ref) => !planned.has(ref)).map((ref) => `also untagged ${ref}, a reference it gained after planning`);
+  return removed.untagged.filter((ref) => !isDigestRef(ref) && !planned.has(ref)).map((ref) => `also untagged ${ref}, a tag it gained after planning`);
 }
 
-async function deleteImage(engine: EngineApi, image: PlannedImage): Promise<string[]> {
-  if (!needsAllReferences(image)) return beyondPlan(image, await engine.removeImage(image.id));
+interface Deletion {
+  effects: string[];
+  /** Tags the engine's answer says it removed with an image deleted with all its references. */
+  takenTags: string[];
+}
+
+async function deleteImage(engine: EngineApi, image: PlannedImage): Promise<Deletion> {
+  if (!needsAllReferences(image)) return { effects: beyondPlan(image, await engine.removeImage(image.id)), takenTags: [] };
   const now = await engine.imageReferences(image.id);
   const planned = new Set(plannedRefs(image));
-  const added = [...now.tags, ...now.digests].filter((ref) => !planned.has(ref));
+  const added = now.tags.filter((ref) => !planned.has(ref));
   if (added.length > 0) throw refused(`tagged again since planning (${added.join(', ')})`);
   // removeImageAndReferences passes the check for stopped containers: look for them first.
   const user = (await engine.listContainers({ all: true, ancestor: image.id }))[0];
   if (user) throw refused(`in use by container ${user.names[0] ?? user.id.slice(0, 12)} (${user.state}), created after planning`);
-  return beyondPlan(image, await engine.removeImageAndReferences(image.id));
+  const removed = await engine.removeImageAndReferences(image.id);
+  return { effects: beyondPlan(image, removed), takenTags: removed.untagged.filter((ref) => !isDigestRef(ref)) };
+}
+
+/** Tags the engine took with a deleted image after they had moved to another one (tag-witness.ts), put back. */
+async function putBackMovedTags(engine: EngineApi, witness: TagWitness, taken: ReadonlyMap<string, PlannedImage>, result: ExecutionResult): Promise<void> {
+  const deleted = new Set(result.deleted.map((d) => d.id));
+  const lastMove = new Map(witness.moves.filter((m) => taken.has(m.name) && !deleted.has(m.imageId)).map((m) => [m.name, m.imageId]));
+  for (const [name, imageId] of lastMove) {
+    const image = taken.get(name)!;
+    const stillThere = await engine.imageReferences(name).then(
+      () => true,
+      (err: unknown) => (status(err) === 404 ? false : Promise.reject(err)),
+    );
+    if (stillThere) continue;
+    const to = imageId.replace(/^sha256:/, '').slice(0, 12);
+    try {
+      await engine.tagImage(imageId, name);
+      result.unplanned.push({ image, effect: `the engine's deletion also took ${name}, which had moved to image ${to} while it ran: tagged it back` });
+    } catch (err) {
+      result.unplanned.push({ image, effect: `the engine's deletion also took ${name}, which had moved to image ${to} while it ran, and tagging it back failed (${(err as Error).message}): docker tag ${to} ${name}` });
+    }
+  }
 }
 
 export async function executePlan(engine: EngineApi, planned: readonly PlannedImage[], opts: ExecuteOptions = {}): Promise<ExecutionResult> {
-  const result: ExecutionResult = { deleted: [], kept: [], failed: [], unplanned: [] };
+  const result: ExecutionResult = { deleted: [], kept: [], failed: [], unplanned: [], notes: [] };
   // The plan may be seconds old: a container created since then pins its image.
   const users = new Map<string, string>();
   for (const c of await engine.listContainers({ all: true })) if (!users.has(c.imageId)) users.set(c.imageId, `${c.names[0] ?? c.id.slice(0, 12)} (${c.state})`);
@@ -76,11 +111,15 @@ export async function executePlan(engine: EngineApi, planned: readonly PlannedIm
     return !user;
   });
 
+  const witness = queue.some(needsAllReferences) ? watchTagMoves(engine, Date.now()) : null;
+  const taken = new Map<string, PlannedImage>();
   let done = 0;
   let freed = 0;
   await mapLimit(queue, opts.concurrency ?? DEFAULT_CONCURRENCY, async (image) => {
     try {
-      for (const effect of await deleteImage(engine, image)) result.unplanned.push({ image, effect });
+      const deletion = await deleteImage(engine, image);
+      for (const effect of deletion.effects) result.unplanned.push({ image, effect });
+      for (const tag of deletion.takenTags) taken.set(tag, image);
       result.deleted.push(image);
       freed += image.bytes;
     } catch (err) {
@@ -92,5 +131,14 @@ export async function executePlan(engine: EngineApi, planned: readonly PlannedIm
     }
     opts.onProgress?.(++done, queue.length, freed);
   });
+  if (witness) {
+    const failure = await witness.stop();
+    if (failure) result.notes.push(failure);
+    try {
+      await putBackMovedTags(engine, witness, taken, result);
+    } catch (err) {
+      result.notes.push(`the tags taken with deleted images could not be checked (${(err as Error).message})`);
+    }
+  }
   return result;
 }

@@ -124,6 +124,7 @@ export async function runGc(deps: GcRunDeps, opts: GcRunOptions): Promise<GcRun>
     deleted.push(...result.deleted);
     failed.push(...result.failed);
     unplanned.push(...result.unplanned);
+    notes.push(...result.notes);
     for (const k of result.kept) refused.set(k.id, k);
     inventory = withoutImages(inventory, new Set(result.deleted.map((d) => d.id)));
     usage = await deps.usage();
