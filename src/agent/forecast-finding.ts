@@ -1,6 +1,6 @@
 import { formatDuration } from '../core/duration.js';
 import type { Finding } from '../doctor/finding.js';
-import { formatBytes } from '../engine/human-size.js';
+import { formatBytes } from '../core/human-size.js';
 import type { UsageSample } from '../store/agent-store.js';
 import { readingOf } from '../store/sampled-fs.js';
 import { describeFs, type Forecast } from './fills-first.js';

@@ -2,7 +2,7 @@ import { styleText } from 'node:util';
 import type { DoctorReport } from '../doctor/doctor-report.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../doctor/finding.js';
 import { PRODUCT_NAME } from '../engine/engine-product.js';
-import { formatBytes } from '../engine/human-size.js';
+import { formatBytes } from '../core/human-size.js';
 
 // Human output of `dockwarden doctor`: findings grouped by severity, most severe first,
 // each with its evidence and the commands of its fix. Colour only on a TTY.

@@ -1,4 +1,4 @@
-import { formatBytes } from '../engine/human-size.js';
+import { formatBytes } from '../core/human-size.js';
 import type { GcReport, GcReportImage } from '../gc/gc-report.js';
 
 // `dockwarden gc` for people: the situation in a sentence, then what went and what

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
-import { parseHumanSize } from '../engine/human-size.js';
+import { parseHumanSize } from '../core/human-size.js';
 import { makeGcPolicy, type GcPolicy } from '../gc/gc-policy.js';
 
 // The GC policy flags, the same for `dockwarden gc` and `dockwarden agent` (which runs

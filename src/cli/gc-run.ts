@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { RecordedUse } from '../gc/image-times.js';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
-import { formatBytes } from '../engine/human-size.js';
+import { formatBytes } from '../core/human-size.js';
 import { refuseOnPodman } from '../engine/engine-product.js';
 import { gcExitCode, gcReport } from '../gc/gc-report.js';
 import { runGc } from '../gc/run-gc.js';

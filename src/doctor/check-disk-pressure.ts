@@ -1,4 +1,4 @@
-import { formatBytes } from '../engine/human-size.js';
+import { formatBytes } from '../core/human-size.js';
 import type { HostFacts } from '../facts.js';
 import { usedPercent } from '../core/thresholds.js';
 import type { FsFacts } from '../host/local-facts.js';

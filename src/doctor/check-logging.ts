@@ -1,4 +1,4 @@
-import { formatBytes } from '../engine/human-size.js';
+import { formatBytes } from '../core/human-size.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding } from './finding.js';
 import { daemonJsonPath, effectiveSettings, settingEvidence } from './facts-view.js';

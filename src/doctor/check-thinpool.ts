@@ -1,5 +1,5 @@
 import { storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
-import { parseHumanSize } from '../engine/human-size.js';
+import { parseHumanSize } from '../core/human-size.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding, NotChecked } from './finding.js';
 import { kernelAtLeast } from '../core/versions.js';

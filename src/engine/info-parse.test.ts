@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import { driverStatusValue, type DockerInfo } from './docker-info.js';
-import { parseHumanSize } from './human-size.js';
+import { parseHumanSize } from '../core/human-size.js';
 import { parseDockerInfo } from './info-parse.js';
 
 const DIR = join(import.meta.dirname, '../../test/fixtures/info');

@@ -3,7 +3,7 @@ import { findJsonSyntaxError } from '../core/json-syntax-error.js';
 import { dockerInfoSchema, type DockerInfo } from './docker-info-schema.js';
 import { canonicalDriverName } from './driver-name.js';
 import { infoFromDriverStatus, isDriverStatus } from './driver-status-paste.js';
-import { parseHumanSize } from './human-size.js';
+import { parseHumanSize } from '../core/human-size.js';
 import { cleanPasteLines, describeSkipped, findJsonInPaste, type JsonInPaste } from './info-paste.js';
 import { podmanJsonError, podmanTextError } from './podman-info.js';
 

@@ -1,4 +1,4 @@
-import { formatBytes } from '../engine/human-size.js';
+import { formatBytes } from '../core/human-size.js';
 import type { GcPolicy } from './gc-policy.js';
 import type { PlannedImage, UsageLevel } from './plan-gc.js';
 import type { KeepCode } from './protections.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../core/errors.js';
+import { UsageError } from './errors.js';
 
 // Sizes as Docker prints them. The engine formats with go-units: `HumanSize` is decimal
 // (kB = 1000) rounded to 4 significant digits ("99.71GB", "524.3kB"), `BytesSize` is binary

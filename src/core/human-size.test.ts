@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from './errors.js';
 import { formatBytes, parseHumanSize } from './human-size.js';
 
 describe('parseHumanSize', () => {
