@@ -15,7 +15,7 @@
 //   engine, host, store the I/O: the Engine API, local files and commands, SQLite. host may
 //                       import engine (the image store on disk is found from `docker info`
 //                       and read by the engine's chain ids), never the other way; store may
-//                       import only types of the shared data (it keeps findings and samples)
+//                       import the shared data it keeps (finding.ts; facts.ts as a type)
 //   core                errors, durations, sizes, thresholds: imports nothing of ours
 //
 // Tests (*.test.ts) and testing/ helpers may reach across layers to build what they need;
@@ -69,8 +69,8 @@ module.exports = {
       '^src/engine/',
       '^src/host/',
     ]),
-    onlyImports('store-imports-core-data', 'store/ imports core/ and the shared data (types only, next rule).', '^src/store/', ['^src/core/', '^src/store/', DATA]),
-    typesOnly('store-data-types-only', 'store/ keeps findings and samples: it needs their types, not their code.', '^src/store/', DATA),
+    onlyImports('store-imports-core-data', 'store/ imports core/ and the shared data (findings with their ids and severities; facts as a type, next rule).', '^src/store/', ['^src/core/', '^src/store/', DATA]),
+    typesOnly('store-facts-types-only', 'store/ keeps samples of the facts: it needs their type, not the engine\'s and host\'s schemas that facts.ts loads.', '^src/store/', '^src/facts\\.ts$'),
     onlyImports('data-imports-below', 'The shared data (facts, finding) is built from the schemas of core, engine and host only.', DATA, [
       '^src/core/',
       '^src/engine/',

@@ -1,6 +1,6 @@
 import { usedPercent } from '../core/thresholds.js';
 import { runDoctor } from '../doctor/run-doctor.js';
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 import type { DockerInfo } from '../engine/docker-info.js';
 import type { EngineApi } from '../engine/engine-api.js';
 import { imageStoreKind } from '../engine/image-store.js';

@@ -1,4 +1,4 @@
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 import type { LocationContents } from '../host/data-root-contents.js';
 import type { ConfigSetting } from '../host/local-facts.js';
 import type { EngineIdentity } from '../store/agent-store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 import type { StoredFinding } from '../store/agent-store.js';
 import { findingChanges } from './finding-changes.js';
 

@@ -1,4 +1,4 @@
-import { SEVERITY_ORDER, type Finding } from '../doctor/finding.js';
+import { SEVERITY_ORDER, type Finding } from '../finding.js';
 import type { StoredFinding } from '../store/agent-store.js';
 
 // What changed since the last look: the transitions an operator is told about (the

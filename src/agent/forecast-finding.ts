@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/duration.js';
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 import { formatBytes } from '../core/human-size.js';
 import type { UsageSample } from '../store/agent-store.js';
 import { readingOf } from '../store/sampled-fs.js';

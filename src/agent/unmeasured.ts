@@ -1,4 +1,4 @@
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 import { describeFs } from './fills-first.js';
 import type { SampledFs } from '../store/sampled-fs.js';
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 import { alertPayload, postAlert } from './webhooks.js';
 
 const drift: Finding = {

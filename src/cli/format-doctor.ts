@@ -1,6 +1,6 @@
 import { styleText } from 'node:util';
 import type { DoctorReport } from '../doctor/doctor-report.js';
-import { SEVERITY_ORDER, type Finding, type Severity } from '../doctor/finding.js';
+import { SEVERITY_ORDER, type Finding, type Severity } from '../finding.js';
 import { PRODUCT_NAME } from '../engine/engine-product.js';
 import { formatBytes } from '../core/human-size.js';
 

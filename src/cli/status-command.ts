@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { sampleUsedPercent } from '../core/thresholds.js';
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 import { formatBytes } from '../core/human-size.js';
 import type { UsageSample } from '../store/agent-store.js';
 import { DEFAULT_DB } from './defaults.js';

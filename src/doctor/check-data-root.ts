@@ -1,7 +1,7 @@
 import type { HostFacts } from '../facts.js';
 import type { ConfigSetting, ContainerdFacts } from '../host/local-facts.js';
 import { describeRoles, engineDataFilesystems } from './data-filesystems.js';
-import type { CheckResult, Finding } from './finding.js';
+import type { CheckResult, Finding } from '../finding.js';
 import { allSettings, dataRoot, effectiveSettings, settingEvidence } from './facts-view.js';
 
 // Where the data lives. The Ubuntu story in DESIGN.md: the configured root and the running

@@ -2,7 +2,7 @@ import { formatBytes } from '../core/human-size.js';
 import type { HostFacts } from '../facts.js';
 import { usedPercent } from '../core/thresholds.js';
 import type { FsFacts } from '../host/local-facts.js';
-import type { CheckResult } from './finding.js';
+import type { CheckResult } from '../finding.js';
 import { describeRoles, engineDataFilesystems, type DataFilesystem } from './data-filesystems.js';
 import { driver } from './facts-view.js';
 

@@ -1,6 +1,6 @@
 import { canonicalDriverName, storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
-import type { CheckResult, Finding } from './finding.js';
+import type { CheckResult, Finding } from '../finding.js';
 import { daemonJsonPath, dataRoot, effectiveSettings, settingEvidence } from './facts-view.js';
 
 // btrfs and zfs are not layered on a filesystem like overlay2: they ARE the filesystem.

@@ -1,6 +1,6 @@
 import { formatBytes } from '../core/human-size.js';
 import type { HostFacts } from '../facts.js';
-import type { CheckResult, Finding } from './finding.js';
+import type { CheckResult, Finding } from '../finding.js';
 import { daemonJsonPath, effectiveSettings, settingEvidence } from './facts-view.js';
 
 // Container logs: `none` hides every crash (the Swarm story in DESIGN.md), and json-file

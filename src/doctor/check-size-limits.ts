@@ -1,6 +1,6 @@
 import { storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
-import type { CheckResult, Finding } from './finding.js';
+import type { CheckResult, Finding } from '../finding.js';
 import { daemonJsonPath, effectiveSettings, settingEvidence, status } from './facts-view.js';
 
 // Per-container size limits (`--storage-opt size=`). devicemapper has dm.basesize, zfs and

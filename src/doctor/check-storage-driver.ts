@@ -1,6 +1,6 @@
 import { driverEvidence, storageDriverOf, unknownDriverReason, type StorageDriver } from '../engine/driver-name.js';
 import type { HostFacts } from '../facts.js';
-import type { CheckResult, Finding, Fix } from './finding.js';
+import type { CheckResult, Finding, Fix } from '../finding.js';
 import { daemonJsonPath, dataRoot, dockerWarnings, engineMajor, status } from './facts-view.js';
 
 // The storage driver itself: overlay without d_type, devicemapper on loop files, and

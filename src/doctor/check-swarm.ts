@@ -1,6 +1,6 @@
 import type { HostFacts } from '../facts.js';
 import type { ServiceFacts } from '../engine/engine-facts.js';
-import type { CheckResult } from './finding.js';
+import type { CheckResult } from '../finding.js';
 
 // A service updated to a broken image with FailureAction "pause" (the default) stays
 // half-deployed until someone notices; with "rollback" swarm returns to the previous

@@ -1,7 +1,7 @@
 import { storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
 import { parseHumanSize } from '../core/human-size.js';
 import type { HostFacts } from '../facts.js';
-import type { CheckResult, Finding, NotChecked } from './finding.js';
+import type { CheckResult, Finding, NotChecked } from '../finding.js';
 import { kernelAtLeast } from '../core/versions.js';
 import { daemonJsonPath, kernelRelease, status } from './facts-view.js';
 

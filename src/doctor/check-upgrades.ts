@@ -1,5 +1,5 @@
 import type { HostFacts } from '../facts.js';
-import type { CheckResult } from './finding.js';
+import type { CheckResult } from '../finding.js';
 import { daemonJsonPath, effectiveSettings } from './facts-view.js';
 
 // The 06:20 story in DESIGN.md: apt-daily-upgrade upgraded containerd and restarted

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DockerInfo } from '../engine/docker-info.js';
 import { factsFromInfoPaste } from '../facts-paste.js';
 import { adaptForDockerDesktop, dockerDesktopEvidence } from './desktop.js';
-import type { Finding } from './finding.js';
+import type { Finding } from '../finding.js';
 import { runDoctor } from './run-doctor.js';
 import { makeFacts, makeFs, makeLocal, makeSetting } from './testing/build-facts.js';
 

@@ -1,6 +1,6 @@
 import type { DockerInfo } from '../engine/docker-info.js';
 import type { HostFacts } from '../facts.js';
-import type { CheckResult, Finding, Fix } from './finding.js';
+import type { CheckResult, Finding, Fix } from '../finding.js';
 
 // Docker Desktop runs the engine in a VM it owns (LinuxKit on macOS, Windows Hyper-V and
 // Linux; a WSL 2 distribution on Windows), on a virtual disk that is one file on the

@@ -5,7 +5,7 @@ import type { HostFacts } from '../facts.js';
 import { usedPercent } from '../core/thresholds.js';
 import type { FsFacts } from '../host/local-facts.js';
 import { product } from './facts-view.js';
-import type { CheckResult, Finding, NotChecked } from './finding.js';
+import type { CheckResult, Finding, NotChecked } from '../finding.js';
 
 // The frozen `doctor --json` shape (DESIGN.md): findings plus a summary of the facts.
 // `notChecked` and `gaps` are additions: what could not be decided, and why.

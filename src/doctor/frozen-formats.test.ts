@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { doctorReport } from './doctor-report.js';
-import { FINDING_IDS, type Finding } from './finding.js';
+import { FINDING_IDS, type Finding } from '../finding.js';
 import { doctorExitCode, runDoctor } from './run-doctor.js';
 import { makeFacts, makeFs, makeLocal } from './testing/build-facts.js';
 

@@ -1,7 +1,7 @@
 import { describeEngine } from '../engine/engine-product.js';
 import type { HostFacts } from '../facts.js';
 import { dataRoot, product } from './facts-view.js';
-import type { CheckResult, Finding, FindingId, Fix, NotChecked } from './finding.js';
+import type { CheckResult, Finding, FindingId, Fix, NotChecked } from '../finding.js';
 
 // Podman's Docker-compatible API (`podman system service`, podman.socket) looks like a
 // Docker engine to the checks, but it is configured and run another way: storage.conf

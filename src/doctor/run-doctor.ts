@@ -11,7 +11,7 @@ import { checkThinpool } from './check-thinpool.js';
 import { checkUpgrades } from './check-upgrades.js';
 import { adaptForDockerDesktop } from './desktop.js';
 import { adaptForPodman } from './podman.js';
-import { SEVERITY_ORDER, type CheckResult, type Finding } from './finding.js';
+import { SEVERITY_ORDER, type CheckResult, type Finding } from '../finding.js';
 
 export interface DoctorOptions {
   /** Usage above which disk.pressure fires: the GC high threshold. */

@@ -1,4 +1,4 @@
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 
 // What the agent remembers between runs and across daemon restarts: the contract between
 // agent/ (which writes), web/ and `dockwarden status` (which read), and the SQLite

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Finding } from '../doctor/finding.js';
+import type { Finding } from '../finding.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, StoredEvent } from './agent-store.js';
 import { RETENTION } from './retention.js';
 import { DAY, GB, HOUR, MINUTE, NOW, sample, SECOND, simulate, storeFactory, tempDir, type TempDir } from './testing/temp-store.js';

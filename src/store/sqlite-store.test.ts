@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InternalError } from '../core/errors.js';
-import type { Finding, FindingId, Severity } from '../doctor/finding.js';
+import type { Finding, FindingId, Severity } from '../finding.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, StoredEvent } from './agent-store.js';
 import { DAY, MINUTE, NOW, storeFactory, tempDir, type TempDir } from './testing/temp-store.js';
 

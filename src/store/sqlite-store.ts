@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { InternalError } from '../core/errors.js';
-import { SEVERITY_ORDER, type Finding } from '../doctor/finding.js';
+import { SEVERITY_ORDER, type Finding } from '../finding.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, ImageUse, StoredEvent, StoredFinding, UsageSample } from './agent-store.js';
 import { openDatabase, type StoreAccess } from './open-database.js';
 import { retention } from './retention.js';

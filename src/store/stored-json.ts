@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InternalError } from '../core/errors.js';
-import { FINDING_IDS, type Finding } from '../doctor/finding.js';
+import { FINDING_IDS, type Finding } from '../finding.js';
 
 // The JSON columns are read back through zod: the file outlives the process that wrote
 // it and anyone with root can edit it, so a row that no longer has the shape is reported

@@ -1,5 +1,5 @@
 import { sampleUsedPercent } from '../core/thresholds.js';
-import { SEVERITY_ORDER, type Severity } from '../doctor/finding.js';
+import { SEVERITY_ORDER, type Severity } from '../finding.js';
 import type { AgentView } from './agent-view.js';
 
 // One host in one row: what the fleet view and `dockwarden fleet` show for each agent.

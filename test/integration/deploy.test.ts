@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { parseDuration } from '../../src/core/duration.js';
-import { FINDING_IDS } from '../../src/doctor/finding.js';
+import { FINDING_IDS } from '../../src/finding.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { METRIC_NAMES } from '../../src/web/metrics.js';
 import { AlertRules, DaemonSet, GrafanaDashboard, K8sObject, K8sService, ScrapeConfigs } from '../support/deploy-schemas.js';

@@ -1,4 +1,4 @@
-import type { Finding, FindingId, Severity } from '../../doctor/finding.js';
+import type { Finding, FindingId, Severity } from '../../finding.js';
 import type { GcPlan } from '../../gc/plan-gc.js';
 import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSample } from '../../store/agent-store.js';
 import type { AgentHealth, AgentView, EngineSummary, PlanView, UsageView } from '../agent-view.js';
