@@ -4,7 +4,7 @@ import type { Endpoint } from '../engine/endpoint.js';
 import { FakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
 import { makeGcPolicy, type GcPolicy } from '../gc/gc-policy.js';
 import { storeFactory, tempDir, type TempDir } from '../store/testing/temp-store.js';
-import { AgentUnavailable } from '../web/agent-view.js';
+import { AgentUnavailable } from '../agent-view.js';
 import { parseListen, startWebServer, type WebServer } from '../web/listen.js';
 import { createAgentMetrics } from '../web/metrics.js';
 import { createWebApp } from '../web/server.js';

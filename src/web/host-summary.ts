@@ -1,6 +1,6 @@
 import { sampleUsedPercent } from '../core/thresholds.js';
 import { SEVERITY_ORDER, type Severity } from '../finding.js';
-import type { AgentView } from './agent-view.js';
+import type { AgentView } from '../agent-view.js';
 
 // One host in one row: what the fleet view and `dockwarden fleet` show for each agent.
 // Frozen like every --json shape (add fields, never rename): other agents read it.

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { StoredFinding, UsageSample } from '../store/agent-store.js';
+import type { AgentMetrics } from '../agent-view.js';
 import { readingOf, type SampledFs } from '../store/sampled-fs.js';
 
 // The agent's Prometheus metrics. The names are a frozen format (dashboards and alert
@@ -28,25 +28,6 @@ export const METRIC_NAMES = Object.freeze([
   'dockwarden_engine_up',
 ] as const);
 export type MetricName = (typeof METRIC_NAMES)[number];
-
-export interface AgentMetrics {
-  /** This agent's own registry (not prom-client's global one), default process metrics included. */
-  readonly registry: Registry;
-  /** The exposition format's content type, for the /metrics response. */
-  readonly contentType: string;
-  /** The latest sample, and which filesystems it measured (empty: none, a remote engine). */
-  observeSample(sample: UsageSample, filesystems: readonly SampledFs[]): void;
-  /** Bytes a GC run would free now (the dry run's prediction). */
-  setReclaimable(bytes: number): void;
-  /** Bytes a GC run actually freed: added to the counter. */
-  addGcDeleted(bytes: number): void;
-  /** The open findings: those not in the list (resolved) stop being exported. */
-  setFindings(findings: readonly StoredFinding[]): void;
-  /** null: not filling, or no trend yet; the series is then absent. */
-  setFullInSeconds(seconds: number | null, fs?: SampledFs): void;
-  setEngineUp(up: boolean): void;
-  render(): Promise<string>;
-}
 
 export function createAgentMetrics(): AgentMetrics {
   const registry = new Registry();

@@ -4,7 +4,7 @@ import { EngineError } from '../core/errors.js';
 import { makeGcPolicy } from '../gc/gc-policy.js';
 import { planGc } from '../gc/plan-gc.js';
 import { container, DAY, fsUsage, image, inventory, T0 } from '../gc/testing/build-inventory.js';
-import { AgentUnavailable } from './agent-view.js';
+import { AgentUnavailable } from '../agent-view.js';
 import { parseListen, startWebServer, type WebServer } from './listen.js';
 import { createAgentMetrics, METRIC_NAMES } from './metrics.js';
 import { createWebApp } from './server.js';

@@ -3,13 +3,12 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { EngineError } from '../core/errors.js';
 import type { PlannedImage, UsageLevel } from '../gc/plan-gc.js';
-import { AgentUnavailable, type AgentView, type PlanView } from './agent-view.js';
+import { AgentUnavailable, type AgentMetrics, type AgentView, type PlanView } from '../agent-view.js';
 import type { Asset } from './dashboard-assets.js';
 import { fleetRows, type Peer } from './fleet.js';
 import { checkHost } from './host-check.js';
 import { hostSummary } from './host-summary.js';
 import type { ListenAddress } from './listen.js';
-import type { AgentMetrics } from './metrics.js';
 import { Reuse } from './reuse.js';
 import { parseUsageQuery } from './usage-query.js';
 

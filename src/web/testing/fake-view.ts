@@ -1,7 +1,7 @@
 import type { Finding, FindingId, Severity } from '../../finding.js';
 import type { GcPlan } from '../../gc/plan-gc.js';
 import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSample } from '../../store/agent-store.js';
-import type { AgentHealth, AgentView, EngineSummary, PlanView, UsageView } from '../agent-view.js';
+import type { AgentHealth, AgentView, EngineSummary, PlanView, UsageView } from '../../agent-view.js';
 
 // A stateful fake of the running agent, after kubelet's FakeRuntime: tests set its
 // fields, make requests, and assert on what it was asked and what came back.

@@ -1,9 +1,11 @@
-import type { FsRole } from '../store/sampled-fs.js';
-import type { GcPlan } from '../gc/plan-gc.js';
-import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSample } from '../store/agent-store.js';
+import type { Registry } from 'prom-client';
+import type { FsRole, SampledFs } from './store/sampled-fs.js';
+import type { GcPlan } from './gc/plan-gc.js';
+import type { EngineIdentity, GcRunRecord, StoredEvent, StoredFinding, UsageSample } from './store/agent-store.js';
 
 // What the agent's HTTP side may ask of the running agent: read-only views over its
-// store and its latest state. agent/ implements it; web/ serves it.
+// store and its latest state. agent/ implements it; web/ serves it. It lives above both
+// (src/, not web/) so that neither imports the other.
 
 /**
  * An expected state, not a bug: the engine has not answered yet or is down, or GC has
@@ -69,4 +71,24 @@ export interface AgentView {
   events(limit: number): StoredEvent[];
   /** Each engine (re)start the agent saw, newest first, and what the host says happened at the last one. */
   restarts(limit: number): { identities: EngineIdentity[]; forensics: string[] };
+}
+
+/** What the agent tells the Prometheus side (web/metrics.ts implements it, /metrics serves it). */
+export interface AgentMetrics {
+  /** This agent's own registry (not prom-client's global one), default process metrics included. */
+  readonly registry: Registry;
+  /** The exposition format's content type, for the /metrics response. */
+  readonly contentType: string;
+  /** The latest sample, and which filesystems it measured (empty: none, a remote engine). */
+  observeSample(sample: UsageSample, filesystems: readonly SampledFs[]): void;
+  /** Bytes a GC run would free now (the dry run's prediction). */
+  setReclaimable(bytes: number): void;
+  /** Bytes a GC run actually freed: added to the counter. */
+  addGcDeleted(bytes: number): void;
+  /** The open findings: those not in the list (resolved) stop being exported. */
+  setFindings(findings: readonly StoredFinding[]): void;
+  /** null: not filling, or no trend yet; the series is then absent. */
+  setFullInSeconds(seconds: number | null, fs?: SampledFs): void;
+  setEngineUp(up: boolean): void;
+  render(): Promise<string>;
 }
