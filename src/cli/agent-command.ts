@@ -1,21 +1,11 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB } from './defaults.js';
-import { addPolicyOptions, collect, type PolicyFlags } from './gc-flags.js';
-import type { CliIo } from './program.js';
+import { addPolicyOptions, collect } from './gc-flags.js';
+import type { AgentFlags } from './agent-run.js';
+import type { CliIo, CliSignals } from './cli-io.js';
 
-// `dockwarden agent`: its flags. The work is in agent-run.ts, loaded when it runs.
-
-export interface AgentFlags extends PolicyFlags {
-  db: string;
-  listen: string;
-  token?: string;
-  webhook: string[];
-  interval: string;
-  gcInterval: string;
-  gc: boolean;
-  peer: string[];
-  peerToken?: string;
-}
+// `dockwarden agent`: its options. The work (and the flags' type) is in agent-run.ts,
+// loaded when it runs: a type import loads nothing.
 
 export function addAgentCommand(program: Command, io: CliIo, setExit: (code: number) => void, signals: CliSignals): void {
   const command = program
@@ -34,12 +24,4 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
     const { runAgentCommand } = await import('./agent-run.js');
     await runAgentCommand(program, flags, io, setExit, signals);
   });
-}
-
-/** The process edge hands the agent its signals, so nothing below cli/main.ts touches `process`. */
-export interface CliSignals {
-  /** Resolves with the name of the first SIGTERM or SIGINT received. */
-  next(): Promise<string>;
-  /** Ends the process now with this code (stdout and stderr flushed first). */
-  exitNow(code: number): void;
 }

@@ -4,16 +4,28 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { isLocalEndpoint } from '../gather-facts.js';
 import { localHostProbe } from '../host/host-probe.js';
-import type { AgentFlags, CliSignals } from './agent-command.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
-import { policyFromFlags } from './gc-flags.js';
-import type { CliIo } from './program.js';
+import type { CliIo, CliSignals } from './cli-io.js';
+import { policyFromFlags, type PolicyFlags } from './gc-flags.js';
 
 // `dockwarden agent`: the long-running process. It opens the store, starts the HTTP
 // side and the agent loops, and on SIGTERM/SIGINT stops them in order (loops first, so
 // the last write completes; then HTTP; then the database) and exits 0.
 
 const VERSION = '0.1.0';
+
+/** `dockwarden agent`'s flags, as agent-command.ts parses them. */
+export interface AgentFlags extends PolicyFlags {
+  db: string;
+  listen: string;
+  token?: string;
+  webhook: string[];
+  interval: string;
+  gcInterval: string;
+  gc: boolean;
+  peer: string[];
+  peerToken?: string;
+}
 
 export async function runAgentCommand(program: Command, flags: AgentFlags, io: CliIo, setExit: (code: number) => void, signals: CliSignals): Promise<void> {
   const global = program.opts<{ host?: string; hostRoot?: string }>();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ConfigSetFlags } from './config-set.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 
 // `dockwarden config set`: its arguments and flags. The work is in config-set.ts, loaded when it runs.
 

@@ -7,7 +7,7 @@ import { findDockerdProcess } from '../host/dockerd-process.js';
 import { errorCode, localHostProbe, type HostProbe } from '../host/host-probe.js';
 import { conflictRefusal, editDaemonJson, FLAG_DROP_IN, findFlagConflicts, flagRemovalEdits, type FileEdit } from '../plan/daemon-json-edit.js';
 import { chooseEndpointFromEnv } from './connect.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 
 // What `dockwarden config set` does: changes daemon.json the way an operator should and rarely does —
 // in the file dockerd really reads (--config-file may point elsewhere), keeping every other

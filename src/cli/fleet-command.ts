@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { FleetRow } from '../web/fleet.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 
 // `dockwarden fleet --hosts FILE`: every agent's /api/summary in one table, for a shell
 // or a cron job. Exits like doctor across the fleet: 2 when any host is critical or

@@ -1,19 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONCURRENCY } from '../gc/execute-plan.js';
 import { DEFAULT_DB } from './defaults.js';
-import { addPolicyOptions, type PolicyFlags } from './gc-flags.js';
-import type { CliIo } from './program.js';
+import { addPolicyOptions } from './gc-flags.js';
+import type { CliIo } from './cli-io.js';
+import type { GcFlags } from './gc-run.js';
 
-// `dockwarden gc`: its flags. The work is in gc-run.ts, loaded when it runs.
-
-export interface GcFlags extends PolicyFlags {
-  db?: string;
-  dryRun?: boolean;
-  json?: boolean;
-  concurrency: number;
-  containersOlderThan?: string;
-  buildCache?: boolean;
-}
+// `dockwarden gc`: its options. The work (and the flags' type) is in gc-run.ts, loaded
+// when it runs: a type import loads nothing.
 
 function positiveInt(text: string): number {
   const n = Number(text);

@@ -13,13 +13,22 @@ import { localHostProbe } from '../host/host-probe.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import { DEFAULT_DB } from './defaults.js';
 import { formatGc } from './format-gc.js';
-import { policyFromFlags } from './gc-flags.js';
-import type { GcFlags } from './gc-command.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
+import { policyFromFlags, type PolicyFlags } from './gc-flags.js';
 
 // What `dockwarden gc` does once its flags are parsed (gc-command.ts), loaded only then:
 // connect, decide how usage is measured (the filesystem holding the images here, or
 // --budget for an engine elsewhere), wire the engine and the host into the run, print.
+
+/** `dockwarden gc`'s flags, as gc-command.ts parses them. */
+export interface GcFlags extends PolicyFlags {
+  db?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  concurrency: number;
+  containersOlderThan?: string;
+  buildCache?: boolean;
+}
 
 export async function runGcCommand(program: Command, flags: GcFlags, io: CliIo, setExit: (code: number) => void): Promise<void> {
   const global = program.opts<{ host?: string; json?: boolean; hostRoot?: string }>();

@@ -1,7 +1,7 @@
 import { Argument, Command, Option } from 'commander';
 import { PLAN_KINDS, type PlanKind } from '../plan/plan.js';
 import type { GlobalFlags, PlanFlags } from './plan-run.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 
 // `dockwarden plan <kind>`: its flags. The work is in plan-run.ts, loaded when it runs.
 

@@ -13,7 +13,7 @@ import { THINPOOL_PROFILE } from '../plan/plan-direct-lvm.js';
 import { renderScript } from '../plan/render-script.js';
 import { shq } from '../plan/shell.js';
 import { loadFacts } from './load-facts.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 
 // What `dockwarden plan <kind>` does once its flags are parsed: reads the host (engine, daemon.json and the files a plan may
 // rewrite), asks plan/ for the steps, and prints them as a script or as JSON. It changes

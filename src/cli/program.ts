@@ -1,26 +1,17 @@
 import { Command, Option } from 'commander';
-import { addAgentCommand, type CliSignals } from './agent-command.js';
+import { addAgentCommand } from './agent-command.js';
 import { addConfigCommand } from './config-command.js';
 import { addFleetCommand } from './fleet-command.js';
 import { addGcCommand } from './gc-command.js';
 import { addPlanCommand } from './plan-command.js';
 import { addStatusCommand } from './status-command.js';
+import type { CliIo } from './cli-io.js';
 import type { FactsSourceOptions } from './load-facts.js';
 
 // The command-line contract of DESIGN.md. Commands parse flags, call the layers below
 // and print; they return an exit code and never call process.exit themselves. Each
 // command's code is loaded when it runs: `dockwarden gc` need not load doctor's checks,
 // nor `--help` anything but the flags.
-
-export interface CliIo {
-  env: NodeJS.ProcessEnv;
-  now: () => Date;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  stdoutIsTty: boolean;
-  stderrIsTty: boolean;
-  signals: CliSignals;
-}
 
 interface GlobalOptions {
   host?: string;

@@ -7,7 +7,7 @@ import type { Finding } from '../finding.js';
 import { formatBytes } from '../core/human-size.js';
 import type { UsageSample } from '../store/agent-store.js';
 import { DEFAULT_DB } from './defaults.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 
 // `dockwarden status`: what the agent knows now — its open findings and the latest usage —
 // asked of the running agent over HTTP, or read from its store when it is not running

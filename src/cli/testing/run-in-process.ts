@@ -1,5 +1,6 @@
 import { exitCodeForError } from '../exit.js';
-import { buildProgram, type CliIo } from '../program.js';
+import type { CliIo } from '../cli-io.js';
+import { buildProgram } from '../program.js';
 
 // The CLI run in this process, as main.ts runs it but with its output captured and a
 // fixed clock: for tests of a command's exit code and lines without spawning node.
