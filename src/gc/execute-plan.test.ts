@@ -3,7 +3,7 @@ import { EngineError } from '../core/errors.js';
 import type { EngineEvent, RemovedImage } from '../engine/engine-api.js';
 import { FakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
 import { executePlan } from './execute-plan.js';
-import type { PlannedImage } from './plan-gc.js';
+import type { PlannedImage } from './planned-image.js';
 import { id, MB, T0 } from './testing/build-inventory.js';
 
 // The executor against a stateful fake engine that follows moby's image-delete rules:

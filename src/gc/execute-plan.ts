@@ -2,7 +2,7 @@ import { EngineError } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';
 import type { EngineApi, RemovedImage } from '../engine/engine-api.js';
 import { parseRef } from './image-refs.js';
-import type { PlannedImage } from './plan-gc.js';
+import type { PlannedImage } from './planned-image.js';
 import { watchTagMoves, type TagWitness } from './tag-witness.js';
 
 // Applies the deletions of a plan, and nothing else: decisions stay in the planner. The

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gcExitCode, gcReport } from './gc-report.js';
-import type { PlannedImage } from './plan-gc.js';
+import type { PlannedImage } from './planned-image.js';
 import type { GcRun } from './run-gc.js';
 import { id, MB, T0 } from './testing/build-inventory.js';
 

@@ -1,5 +1,5 @@
 import type { GcRun } from './run-gc.js';
-import type { PlannedImage, UsageLevel } from './plan-gc.js';
+import type { PlannedImage, UsageLevel } from './planned-image.js';
 
 // The frozen `dockwarden gc --json` shape of DESIGN.md:
 //   {"before":{"usedPct"},"after":{"usedPct"},"deleted":[{"id","tags","bytes","reason"}],"kept":[{"id","tags","reason"}]}

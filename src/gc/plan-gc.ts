@@ -3,10 +3,11 @@ import { usedPercent } from '../core/thresholds.js';
 import type { Inventory, InventoryImage } from '../engine/inventory.js';
 import type { GcPolicy } from './gc-policy.js';
 import { refIndex } from './image-refs.js';
-import { imageTimesByNumber, type Evidence, type ImageTimes, type RecordedUse } from './image-times.js';
+import { imageTimesByNumber, type ImageTimes, type RecordedUse } from './image-times.js';
 import { layerLedger } from './layer-ledger.js';
+import type { PlannedImage, UsageLevel } from './planned-image.js';
 import { describeLevel, summarizePlan } from './plan-summary.js';
-import { protections, type KeepCode } from './protections.js';
+import { protections } from './protections.js';
 import { imageIndex, usersByImage } from './container-users.js';
 
 // The GC decision, pure: inventory, usage, policy and the time in; a plan with a reason
@@ -20,30 +21,6 @@ export type GcUsage =
   | { kind: 'filesystem'; path: string; sizeBytes: number; availBytes: number }
   /** A remote engine: only the images' total bytes (/system/df LayersSize) are known. */
   | { kind: 'budget'; imageBytes: number };
-
-export type DeleteCode = 'dangling' | 'unused' | 'max-age';
-
-export interface PlannedImage {
-  id: string;
-  tags: string[];
-  /** `repo@sha256:…` references; deleting an image may mean removing each. */
-  digests: string[];
-  /** Deleted: bytes the deletion is predicted to free (after those before it). Kept: bytes only it holds. */
-  bytes: number;
-  /** All its layers, shared ones included. */
-  size: number;
-  code: DeleteCode | KeepCode | 'not-needed';
-  reason: string;
-  lastUsed: Evidence;
-  firstSeen: Evidence;
-}
-
-export interface UsageLevel {
-  /** Filesystem mode: kubelet's 100 - available/capacity; null in budget mode. */
-  usedPct: number | null;
-  /** Budget mode: the images' total bytes; null in filesystem mode. */
-  imageBytes: number | null;
-}
 
 export interface GcPlan {
   before: UsageLevel;

@@ -1,6 +1,6 @@
 import { formatBytes } from '../core/human-size.js';
 import type { GcPolicy } from './gc-policy.js';
-import type { PlannedImage, UsageLevel } from './plan-gc.js';
+import type { PlannedImage, UsageLevel } from './planned-image.js';
 import type { KeepCode } from './protections.js';
 
 // The plan in a sentence or two, for the top of `dockwarden gc`'s output: where usage

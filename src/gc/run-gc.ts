@@ -3,7 +3,8 @@ import type { Inventory } from '../engine/inventory.js';
 import { executePlan } from './execute-plan.js';
 import type { GcPolicy } from './gc-policy.js';
 import type { RecordedUse } from './image-times.js';
-import { planGc, usageLevel, type GcPlan, type GcUsage, type PlannedImage, type UsageLevel } from './plan-gc.js';
+import { planGc, usageLevel, type GcPlan, type GcUsage } from './plan-gc.js';
+import type { PlannedImage, UsageLevel } from './planned-image.js';
 
 // One `dockwarden gc`: optional container and build-cache pruning, then rounds of
 // plan -> delete -> measure. Predictions count layer bytes, the filesystem counts

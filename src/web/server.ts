@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { EngineError } from '../core/errors.js';
-import type { PlannedImage, UsageLevel } from '../gc/plan-gc.js';
+import type { PlannedImage, UsageLevel } from '../gc/planned-image.js';
 import { AgentUnavailable, type AgentMetrics, type AgentView, type PlanView } from '../agent-view.js';
 import type { Asset } from './dashboard-assets.js';
 import { fleetRows, type Peer } from './fleet.js';
