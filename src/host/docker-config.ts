@@ -1,13 +1,13 @@
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_DAEMON_JSON, daemonJsonSettings, readDaemonJson } from './daemon-json.js';
-import { parseDockerdFlags } from './dockerd-flags.js';
+import { parseDockerdFlags } from '../core/dockerd-flags.js';
 import type { DockerdProcess } from './dockerd-process.js';
 import { collectDockerService, execStartArgv, resolveServiceEnvironment } from './docker-service.js';
-import { parseEnvFile, type EnvAssignment } from './env-file.js';
+import { parseEnvFile, type EnvAssignment } from '../core/env-file.js';
 import { errorCode, type HostProbe } from './host-probe.js';
 import type { ConfigSetting, DockerConfigFacts } from './local-facts.js';
 import { settingsFromExecStart, settingsFromInitDefaults, settingsFromUnusedExecStarts, type InitDefaultsFile } from './service-settings.js';
-import { parseUnitFile } from './systemd-unit-file.js';
+import { parseUnitFile } from '../core/systemd-unit-file.js';
 import { loadSystemdUnit } from './systemd-units.js';
 
 // Every place the daemon's storage and logging settings can come from, read together:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectDockerService, execStartArgv, resolveServiceEnvironment, usesVariable, type UnitSource } from './docker-service.js';
-import { parseEnvFile } from './env-file.js';
-import { parseUnitFile } from './systemd-unit-file.js';
+import { parseEnvFile } from '../core/env-file.js';
+import { parseUnitFile } from '../core/systemd-unit-file.js';
 
 function unit(path: string, kind: 'unit' | 'drop-in', text: string): UnitSource {
   return { path, kind, directives: parseUnitFile(text) };

@@ -1,7 +1,7 @@
-import type { EnvAssignment } from './env-file.js';
-import { systemdAccepts } from './env-file.js';
-import type { UnitDirective } from './systemd-unit-file.js';
-import { expandWords, parseEnvironmentWords, splitWords, type ExpandedWord } from './systemd-words.js';
+import type { EnvAssignment } from '../core/env-file.js';
+import { systemdAccepts } from '../core/env-file.js';
+import type { UnitDirective } from '../core/systemd-unit-file.js';
+import { expandWords, parseEnvironmentWords, splitWords, type ExpandedWord } from '../core/systemd-words.js';
 
 // What systemd makes of docker.service once the unit and its drop-ins are merged
 // (systemd.unit(5)): list settings such as ExecStart= and Environment= accumulate across

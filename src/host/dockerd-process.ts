@@ -1,4 +1,4 @@
-import { dockerdFlagsStart } from './dockerd-flags.js';
+import { dockerdFlagsStart } from '../core/dockerd-flags.js';
 import { errorCode, type HostProbe } from './host-probe.js';
 import { processesNamed } from './processes.js';
 

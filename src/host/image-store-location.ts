@@ -2,7 +2,7 @@ import type { DockerInfo } from '../engine/docker-info.js';
 import { imageStoreKind, type ImageStoreKind } from '../engine/image-store.js';
 import type { ContainerdLocation } from './containerd-root.js';
 import { DEFAULT_DAEMON_JSON, daemonJsonSettings, readDaemonJson } from './daemon-json.js';
-import { parseDockerdFlags } from './dockerd-flags.js';
+import { parseDockerdFlags } from '../core/dockerd-flags.js';
 import { findDockerdProcess } from './dockerd-process.js';
 import type { HostProbe } from './host-probe.js';
 import type { ConfigSetting } from './local-facts.js';

@@ -1,10 +1,10 @@
-import { parseDockerdFlags } from './dockerd-flags.js';
+import { parseDockerdFlags } from '../core/dockerd-flags.js';
 import type { DockerServiceModel, ExecStartLine, Provenance, ServiceVariable } from './docker-service.js';
 import { execStartArgv, usesVariable } from './docker-service.js';
-import type { EnvAssignment } from './env-file.js';
-import { shellName, systemdAccepts } from './env-file.js';
+import type { EnvAssignment } from '../core/env-file.js';
+import { shellName, systemdAccepts } from '../core/env-file.js';
 import type { ConfigOrigin, ConfigSetting } from './local-facts.js';
-import { splitWords } from './systemd-words.js';
+import { splitWords } from '../core/systemd-words.js';
 
 // Turns docker.service and the distribution's init defaults into ConfigSettings: every
 // flag found, where it was written, and whether dockerd really receives it.

@@ -1,9 +1,9 @@
 import { UsageError } from '../core/errors.js';
-import { parseDockerdFlags } from '../host/dockerd-flags.js';
-import { parseEnvFile } from '../host/env-file.js';
+import { parseDockerdFlags } from '../core/dockerd-flags.js';
+import { parseEnvFile } from '../core/env-file.js';
 import type { ConfigSetting } from '../host/local-facts.js';
-import { parseUnitFile } from '../host/systemd-unit-file.js';
-import { parseEnvironmentWords, splitWords } from '../host/systemd-words.js';
+import { parseUnitFile } from '../core/systemd-unit-file.js';
+import { parseEnvironmentWords, splitWords } from '../core/systemd-words.js';
 
 // Editing /etc/docker/daemon.json, and taking the flags that would clash with it off
 // dockerd's command line. dockerd refuses to start when a directive is given both as a
