@@ -1,7 +1,7 @@
 import type { EngineApi } from './engine/engine-api.js';
 import type { Endpoint } from './engine/endpoint.js';
 import { gatherEngineFacts } from './engine/gather-engine-facts.js';
-import { imageStoreKind } from './engine/image-store.js';
+import { imageStoreKind } from './core/image-store.js';
 import type { HostFacts } from './facts.js';
 import { FACTS_SCHEMA_VERSION } from './facts-version.js';
 import { gatherLocalFacts, readEngineConfig } from './host/gather-local-facts.js';

@@ -3,7 +3,7 @@ import { runDoctor } from '../doctor/run-doctor.js';
 import type { Finding } from '../finding.js';
 import type { DockerInfo } from '../engine/docker-info.js';
 import type { EngineApi } from '../engine/engine-api.js';
-import { imageStoreKind } from '../engine/image-store.js';
+import { imageStoreKind } from '../core/image-store.js';
 import type { Endpoint } from '../engine/endpoint.js';
 import type { EngineEvent } from '../engine/engine-api.js';
 import type { Inventory } from '../engine/inventory.js';

@@ -1,7 +1,7 @@
 import { styleText } from 'node:util';
 import type { DoctorReport } from '../doctor/doctor-report.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../finding.js';
-import { PRODUCT_NAME } from '../engine/engine-product.js';
+import { PRODUCT_NAME } from '../core/engine-product.js';
 import { formatBytes } from '../core/human-size.js';
 
 // Human output of `dockwarden doctor`: findings grouped by severity, most severe first,

@@ -4,7 +4,7 @@ import type { RecordedUse } from '../gc/image-times.js';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { formatBytes } from '../core/human-size.js';
-import { refuseOnPodman } from '../engine/engine-product.js';
+import { refuseOnPodman } from '../core/engine-product.js';
 import { gcExitCode, gcReport } from '../gc/gc-report.js';
 import { runGc } from '../gc/run-gc.js';
 import { gcSources } from '../gc-sources.js';

@@ -1,6 +1,6 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
-import { refuseOnPodman } from '../engine/engine-product.js';
+import { refuseOnPodman } from '../core/engine-product.js';
 import type { HostFacts } from '../facts.js';
 import { DEFAULT_DAEMON_JSON, parseDaemonJson } from '../host/daemon-json.js';
 import { errorCode, localHostProbe, type HostProbe } from '../host/host-probe.js';

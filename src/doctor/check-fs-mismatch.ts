@@ -1,4 +1,4 @@
-import { canonicalDriverName, storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
+import { canonicalDriverName, storageDriverOf, unknownDriverReason } from '../core/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding } from '../finding.js';
 import { daemonJsonPath, dataRoot, effectiveSettings, settingEvidence } from './facts-view.js';

@@ -1,4 +1,4 @@
-import { storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
+import { storageDriverOf, unknownDriverReason } from '../core/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding } from '../finding.js';
 import { daemonJsonPath, effectiveSettings, settingEvidence, status } from './facts-view.js';

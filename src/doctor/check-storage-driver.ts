@@ -1,4 +1,4 @@
-import { driverEvidence, storageDriverOf, unknownDriverReason, type StorageDriver } from '../engine/driver-name.js';
+import { driverEvidence, storageDriverOf, unknownDriverReason, type StorageDriver } from '../core/driver-name.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding, Fix } from '../finding.js';
 import { daemonJsonPath, dataRoot, dockerWarnings, engineMajor, status } from './facts-view.js';

@@ -1,4 +1,4 @@
-import { storageDriverOf, unknownDriverReason } from '../engine/driver-name.js';
+import { storageDriverOf, unknownDriverReason } from '../core/driver-name.js';
 import { parseHumanSize } from '../core/human-size.js';
 import type { HostFacts } from '../facts.js';
 import type { CheckResult, Finding, NotChecked } from '../finding.js';

@@ -1,4 +1,4 @@
-import { imageStoreKind } from '../engine/image-store.js';
+import { imageStoreKind } from '../core/image-store.js';
 import type { HostFacts } from '../facts.js';
 import type { FsFacts } from '../host/local-facts.js';
 import { dataRoot } from './facts-view.js';

@@ -1,6 +1,6 @@
-import { driverStatusValue } from '../engine/docker-info.js';
-import type { EngineProduct } from '../engine/engine-product.js';
-import { imageStoreKind, type ImageStoreKind } from '../engine/image-store.js';
+import { driverStatusValue } from '../core/driver-status.js';
+import type { EngineProduct } from '../core/engine-product.js';
+import { imageStoreKind, type ImageStoreKind } from '../core/image-store.js';
 import type { HostFacts } from '../facts.js';
 import { usedPercent } from '../core/thresholds.js';
 import type { FsFacts } from '../host/local-facts.js';

@@ -1,8 +1,8 @@
 import type { ConfigSetting } from '../host/local-facts.js';
-import { driverStatusValue } from '../engine/docker-info.js';
+import { driverStatusValue } from '../core/driver-status.js';
 import type { HostFacts } from '../facts.js';
 import { majorVersion } from '../core/versions.js';
-import { engineProduct, type EngineProduct } from '../engine/engine-product.js';
+import { engineProduct, type EngineProduct } from '../core/engine-product.js';
 
 // Small readers over HostFacts shared by the checks, so each check reads like the
 // operator's reasoning rather than like JSON traversal.

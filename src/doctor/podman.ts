@@ -1,4 +1,4 @@
-import { describeEngine } from '../engine/engine-product.js';
+import { describeEngine } from '../core/engine-product.js';
 import type { HostFacts } from '../facts.js';
 import { dataRoot, product } from './facts-view.js';
 import type { CheckResult, Finding, FindingId, Fix, NotChecked } from '../finding.js';

@@ -1,9 +1,9 @@
-import type { DockerInfo } from './docker-info-schema.js';
+import type { DockerInfo } from '../core/docker-info-schema.js';
 
 // `docker info` as dockwarden reads it. The type comes from the zod schema in
-// docker-info-schema.ts (facts files and pastes are checked with it); the live engine's
+// core/docker-info-schema.ts (facts files and pastes are checked with it); the live engine's
 // answer is checked here with plain guards, so that doctor and gc never load zod.
-export type { DockerInfo, DriverStatus } from './docker-info-schema.js';
+export type { DockerInfo, DriverStatus } from '../core/docker-info-schema.js';
 
 const STRING_FIELDS = ['ID', 'Name', 'ServerVersion', 'Driver', 'DockerRootDir', 'LoggingDriver', 'CgroupDriver', 'CgroupVersion', 'KernelVersion', 'OperatingSystem', 'OSType', 'Architecture'] as const;
 const NUMBER_FIELDS = ['Containers', 'ContainersRunning', 'ContainersPaused', 'ContainersStopped', 'Images', 'NCPU', 'MemTotal'] as const;
@@ -29,10 +29,4 @@ export function asDockerInfo(raw: unknown): DockerInfo {
   if ('Swarm' in info && !isObject(info['Swarm'])) delete info['Swarm'];
   if ('Containerd' in info && info['Containerd'] !== null && !isObject(info['Containerd'])) delete info['Containerd'];
   return info as DockerInfo;
-}
-
-/** Looks up a DriverStatus value by its label, e.g. "Backing Filesystem". */
-export function driverStatusValue(info: DockerInfo, label: string): string | undefined {
-  const wanted = label.toLowerCase();
-  return info.DriverStatus?.find(([key]) => key.trim().toLowerCase() === wanted)?.[1].trim();
 }

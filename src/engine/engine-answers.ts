@@ -1,6 +1,6 @@
 import type { ContainerSummary, EngineEvent, HistoryEntry, ImageDetails, ImageReferences, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
 import type { ServiceFacts } from './engine-facts.js';
-import { versionComponents, type VersionComponent } from './engine-product.js';
+import { versionComponents, type VersionComponent } from '../core/engine-product.js';
 import { canonicalImageId } from './image-id.js';
 import { dockerAction } from './podman-events.js';
 import { serviceFactsFromSpec, type RawService } from './service-facts.js';

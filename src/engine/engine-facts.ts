@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dockerInfoSchema } from './docker-info-schema.js';
+import { dockerInfoSchema } from '../core/docker-info-schema.js';
 
 // What the engine says about itself. Read from a live engine, or from pasted
 // `docker info` output, in which case `version` and `services` are null.

@@ -2,8 +2,8 @@ import { mapLimit } from '../core/map-limit.js';
 import type { DockerInfo } from './docker-info.js';
 import { EngineError } from '../core/errors.js';
 import type { EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageSummary } from './engine-api.js';
-import { engineProduct } from './engine-product.js';
-import { imageStoreKind } from './image-store.js';
+import { engineProduct } from '../core/engine-product.js';
+import { imageStoreKind } from '../core/image-store.js';
 import { layersWithSizes } from './image-layers.js';
 import type { Inventory, InventoryImage, ServiceImages, UseEvent } from './inventory.js';
 

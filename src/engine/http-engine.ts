@@ -22,7 +22,7 @@ import {
 import type { ContainerSummary, EngineApi, EngineEvent, HistoryEntry, ImageDetails, ImageReferences, ImageSummary, PruneResult, RemovedImage, SystemDf } from './engine-api.js';
 import { toEngineError } from './engine-errors.js';
 import type { ServiceFacts, VersionFacts } from './engine-facts.js';
-import { productFromComponents } from './engine-product.js';
+import { productFromComponents } from '../core/engine-product.js';
 import { openTransport, type Transport } from './engine-transport.js';
 import { explainTlsFailure } from './tls-failure.js';
 import { withTagsNotRestored } from './tags-not-restored.js';

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
-import { driverStatusValue, type DockerInfo } from './docker-info.js';
+import { driverStatusValue } from '../core/driver-status.js';
+import type { DockerInfo } from './docker-info.js';
 import { parseHumanSize } from '../core/human-size.js';
 import { parseDockerInfo } from './info-parse.js';
 

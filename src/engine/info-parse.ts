@@ -1,7 +1,7 @@
 import { InternalError, UsageError } from '../core/errors.js';
 import { findJsonSyntaxError } from '../core/json-syntax-error.js';
-import { dockerInfoSchema, type DockerInfo } from './docker-info-schema.js';
-import { canonicalDriverName } from './driver-name.js';
+import { dockerInfoSchema, type DockerInfo } from '../core/docker-info-schema.js';
+import { canonicalDriverName } from '../core/driver-name.js';
 import { infoFromDriverStatus, isDriverStatus } from './driver-status-paste.js';
 import { parseHumanSize } from '../core/human-size.js';
 import { cleanPasteLines, describeSkipped, findJsonInPaste, type JsonInPaste } from './info-paste.js';

@@ -1,5 +1,5 @@
 import type { DockerInfo } from '../engine/docker-info.js';
-import { imageStoreKind, type ImageStoreKind } from '../engine/image-store.js';
+import { imageStoreKind, type ImageStoreKind } from '../core/image-store.js';
 import type { ContainerdLocation } from './containerd-root.js';
 import { DEFAULT_DAEMON_JSON, daemonJsonSettings, readDaemonJson } from './daemon-json.js';
 import { parseDockerdFlags } from '../core/dockerd-flags.js';

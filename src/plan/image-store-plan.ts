@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { imageStoreKind } from '../engine/image-store.js';
+import { imageStoreKind } from '../core/image-store.js';
 import type { PlanContext } from './plan-context.js';
 import type { PlanKind } from './plan.js';
 import { driverStatusEquals, shq } from './shell.js';

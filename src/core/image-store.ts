@@ -1,4 +1,5 @@
-import { driverStatusValue, type DockerInfo } from './docker-info.js';
+import type { DockerInfo } from './docker-info-schema.js';
+import { driverStatusValue } from './driver-status.js';
 
 // Where an engine keeps its images. With a graph driver (overlay2, btrfs, zfs,
 // devicemapper...) layers live under `<Docker Root Dir>/<driver>`. With containerd's

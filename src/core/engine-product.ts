@@ -1,6 +1,6 @@
-import { UsageError } from '../core/errors.js';
-import { majorVersion } from '../core/versions.js';
-import type { DockerInfo } from './docker-info.js';
+import { UsageError } from './errors.js';
+import { majorVersion } from './versions.js';
+import type { DockerInfo } from './docker-info-schema.js';
 
 // Which engine answers the Docker API: Docker's dockerd, or Podman's `podman system
 // service` (the API behind podman.socket). Podman says so in GET /version, whose

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from './errors.js';
 import { describeEngine, engineProduct, productFromComponents, refuseOnPodman, versionComponents } from './engine-product.js';
 
 // What Debian 12's podman 4.3.1 answers on GET /version and /info (trimmed), and dockerd 20.10's /version.

@@ -1,4 +1,4 @@
-import type { DockerInfo } from './docker-info.js';
+import type { DockerInfo } from './docker-info-schema.js';
 
 // The storage driver's name as the checks compare it. Engines print one spelling
 // ("devicemapper"), but pastes carry others: users and old docs write "device mapper" or
