@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { AgentMetrics } from '../agent-view.js';
-import { readingOf, type SampledFs } from '../store/sampled-fs.js';
+import { readingOf } from '../store/sampled-fs.js';
 
 // The agent's Prometheus metrics. The names are a frozen format (dashboards and alert
 // rules in deploy/ query them): they live in METRIC_NAMES only, metrics.test.ts fails
