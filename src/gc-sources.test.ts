@@ -4,7 +4,8 @@ import type { DockerInfo } from './engine/docker-info.js';
 import { chainIds } from './engine/image-layers.js';
 import { FakeEngine } from './engine/testing/fake-engine.js';
 import { fakeHostProbe, usage } from './host/testing/fake-host-probe.js';
-import { gcSources, type GcSourcesRequest } from './gc-sources.js';
+import type { Endpoint } from './engine/endpoint.js';
+import { gcSources, usageMeasure, type GcSourcesRequest } from './gc-sources.js';
 
 const info = { DockerRootDir: '/srv/docker', Driver: 'overlay2' } as DockerInfo;
 const probe = fakeHostProbe({ statfs: { '/srv': usage(1000, 900) } });
@@ -155,5 +156,43 @@ describe("gc on containerd's image store", () => {
     const s = await sources({ engine: engine(), info: containerdInfo, probe: null, budget: true });
     // Snapshots: base 1000 + 300 + 200 + 400; content estimated per image: 700 + 800 + 100.
     await expect(s.usage()).resolves.toEqual({ kind: 'budget', imageBytes: 1_900 + 1_600 });
+  });
+});
+
+describe('usageMeasure', () => {
+  const unix: Endpoint = { kind: 'unix', url: 'unix:///run/docker.sock', socketPath: '/run/docker.sock' };
+  const tcp: Endpoint = { kind: 'tcp', url: 'tcp://10.0.0.5:2375', host: '10.0.0.5', port: 2375, tls: null };
+  const loopback: Endpoint = { kind: 'tcp', url: 'tcp://127.0.0.1:2375', host: '127.0.0.1', port: 2375, tls: null };
+
+  it('measures the filesystem of an engine on this host', () => {
+    expect(usageMeasure({ endpoint: unix, budgetBytes: null, hostReadable: true })).toEqual({
+      kind: 'filesystem',
+      onHost: true,
+      reason: 'the engine at unix:///run/docker.sock is on this host: the filesystem holding its images is measured',
+    });
+    expect(usageMeasure({ endpoint: loopback, budgetBytes: null, hostReadable: true })).toMatchObject({ kind: 'filesystem', onHost: true });
+  });
+
+  it('counts against --budget when one is given, even on this host (which may still be read)', () => {
+    expect(usageMeasure({ endpoint: unix, budgetBytes: 500, hostReadable: true })).toEqual({
+      kind: 'budget',
+      onHost: true,
+      reason: "--budget 500 bytes is given: the images' total bytes are counted against it, though the engine is on this host",
+    });
+    expect(usageMeasure({ endpoint: tcp, budgetBytes: 500, hostReadable: true })).toMatchObject({ kind: 'budget', onHost: false });
+  });
+
+  it('has no measure for a remote engine without --budget, and says why', () => {
+    expect(usageMeasure({ endpoint: tcp, budgetBytes: null, hostReadable: true })).toEqual({
+      kind: 'none',
+      onHost: false,
+      reason: 'the engine at tcp://10.0.0.5:2375 is not on this host, so its disk cannot be measured',
+    });
+    const ssh: Endpoint = { kind: 'ssh', url: 'ssh://me@box', host: 'box', port: undefined, username: 'me' };
+    expect(usageMeasure({ endpoint: ssh, budgetBytes: null, hostReadable: true })).toMatchObject({ kind: 'none', onHost: false });
+  });
+
+  it('has no measure for a local engine when this host cannot be read', () => {
+    expect(usageMeasure({ endpoint: unix, budgetBytes: null, hostReadable: false })).toMatchObject({ kind: 'none', onHost: false, reason: expect.stringMatching(/this host cannot be read/) });
   });
 });

@@ -1,6 +1,7 @@
 import { UsageError } from './core/errors.js';
 import type { DockerInfo } from './engine/docker-info.js';
 import type { EngineApi } from './engine/engine-api.js';
+import type { Endpoint } from './engine/endpoint.js';
 import { contentOf, gatherInventory, type ImageAnswers } from './engine/gather-inventory.js';
 import { engineProduct } from './core/engine-product.js';
 import { imageStoreKind } from './core/image-store.js';
@@ -12,6 +13,7 @@ import { readGraphImages } from './host/graph-image-store.js';
 import { errorCode, type HostProbe } from './host/host-probe.js';
 import { locateImageStore, type ImageStoreLocation } from './host/image-store-location.js';
 import { imageStoredTimes } from './host/image-store-times.js';
+import { isLocalEndpoint } from './gather-facts.js';
 
 // Where gc's inputs come from, for `dockwarden gc` and the agent alike: the inventory
 // (engine, plus what the host's image store says about each image when the engine is
@@ -20,6 +22,26 @@ import { imageStoredTimes } from './host/image-store-times.js';
 // containerd's image store, which on packaged hosts is /var/lib/containerd on a disk of
 // its own — when the engine is on this machine; else the images' total bytes against
 // --budget (an engine over tcp:// or ssh:// has no filesystem we can see).
+
+/**
+ * How gc measures how full the engine's image storage is, decided once for `gc`, the agent
+ * and `agent`'s startup: the filesystem holding image content when the engine runs on
+ * this host (the path is found later, from the engine's answers: locateImageStore), the
+ * images' total bytes against --budget when one is given (even locally), or nothing: a
+ * remote engine without --budget has no target. `onHost`: this host may be read for the
+ * engine (statfs, its image store, config files), whatever measures usage.
+ */
+export type UsageMeasure = { kind: 'filesystem' | 'budget' | 'none'; onHost: boolean; reason: string };
+
+export function usageMeasure(request: { endpoint: Endpoint; budgetBytes: number | null; hostReadable: boolean }): UsageMeasure {
+  const { endpoint, budgetBytes } = request;
+  const local = isLocalEndpoint(endpoint);
+  const onHost = local && request.hostReadable;
+  if (budgetBytes !== null) return { kind: 'budget', onHost, reason: `--budget ${budgetBytes} bytes is given: the images' total bytes are counted against it${onHost ? ', though the engine is on this host' : ''}` };
+  if (onHost) return { kind: 'filesystem', onHost, reason: `the engine at ${endpoint.url} is on this host: the filesystem holding its images is measured` };
+  if (local) return { kind: 'none', onHost, reason: `the engine at ${endpoint.url} is on this host, but this host cannot be read, so its disk cannot be measured` };
+  return { kind: 'none', onHost, reason: `the engine at ${endpoint.url} is not on this host, so its disk cannot be measured` };
+}
 
 export interface GcSources {
   inventory: () => Promise<Inventory>;

@@ -7,11 +7,11 @@ import { imageStoreKind } from '../core/image-store.js';
 import type { Endpoint } from '../engine/endpoint.js';
 import type { EngineEvent } from '../engine/engine-api.js';
 import type { Inventory } from '../engine/inventory.js';
-import { gcSources, type GcSources } from '../gc-sources.js';
+import { gcSources, usageMeasure, type GcSources } from '../gc-sources.js';
 import type { GcPolicy } from '../gc/gc-policy.js';
 import { planGc, type GcUsage } from '../gc/plan-gc.js';
 import { runGc } from '../gc/run-gc.js';
-import { gatherLiveFacts, isLocalEndpoint } from '../gather-facts.js';
+import { gatherLiveFacts } from '../gather-facts.js';
 import { dataRootContents } from '../host/data-root-contents.js';
 import type { RestartForensics } from '../host/forensics/restart-forensics.js';
 import { errorCode, type HostProbe } from '../host/host-probe.js';
@@ -97,8 +97,8 @@ export interface RunningAgent {
 export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   const { engine, store, metrics, now, log } = deps;
   const monotonic = deps.monotonic ?? (() => performance.now());
-  const local = deps.probe !== null && isLocalEndpoint(deps.endpoint);
-  const probe = local ? deps.probe : null;
+  const measure = usageMeasure({ endpoint: deps.endpoint, budgetBytes: opts.policy.budgetBytes, hostReadable: deps.probe !== null });
+  const probe = measure.onHost ? deps.probe : null;
   const recorder = new ImageUseRecorder(engine, store);
   const abort = new AbortController();
   let info: DockerInfo | null = null;
@@ -261,14 +261,14 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       info: info as DockerInfo,
       probe,
       socketPath: deps.endpoint.kind === 'unix' ? deps.endpoint.socketPath : null,
-      budget: opts.policy.budgetBytes !== null,
+      budget: measure.kind === 'budget',
       now: () => new Date(now()),
     });
   }
 
   // A remote engine's filesystem cannot be measured; without --budget there is no target.
-  const canMeasure = local || opts.policy.budgetBytes !== null;
-  const noTarget = () => `the engine at ${deps.endpoint.url} is not on this host, so its disk cannot be measured: start the agent with --budget SIZE to plan GC`;
+  const canMeasure = measure.kind !== 'none';
+  const noTarget = () => `${measure.reason}: start the agent with --budget SIZE to plan GC`;
 
   // One scan serves the scheduled GC and every /api/images in between (last-scan.ts).
   const scans = new LastScan<GcScan>(

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
-import { isLocalEndpoint } from '../gather-facts.js';
+import { usageMeasure } from '../gc-sources.js';
 import { localHostProbe } from '../host/host-probe.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import type { CliIo, CliSignals } from './cli-io.js';
@@ -68,7 +68,8 @@ export async function runAgentCommand(program: Command, flags: AgentFlags, io: C
   const choice = chooseEndpointFromEnv(global.host, io.env);
   const engine = await connectFromEnv(choice, io.env);
   const metrics = createAgentMetrics();
-  const probe = isLocalEndpoint(choice.endpoint) ? localHostProbe(global.hostRoot ?? '/') : null;
+  const measure = usageMeasure({ endpoint: choice.endpoint, budgetBytes: policy.budgetBytes, hostReadable: true });
+  const probe = measure.onHost ? localHostProbe(global.hostRoot ?? '/') : null;
   const agent = startAgent(
     {
       engine,
@@ -91,7 +92,7 @@ export async function runAgentCommand(program: Command, flags: AgentFlags, io: C
     store.close();
     throw err;
   }
-  if (!probe && policy.budgetBytes === null) log(`the engine is not on this host: GC is off (give --budget SIZE to keep images under SIZE)`);
+  if (measure.kind === 'none') log(`the engine is not on this host: GC is off (give --budget SIZE to keep images under SIZE)`);
   log(`dockwarden agent ${VERSION}: engine ${choice.endpoint.url}, store ${flags.db}, listening on ${server.url}${token ? ' (token required)' : ''}${flags.gc ? '' : ', GC dry runs only'}`);
   const signal = await signals.next();
   log(`${signal}: stopping`);

@@ -7,8 +7,7 @@ import { formatBytes } from '../core/human-size.js';
 import { refuseOnPodman } from '../core/engine-product.js';
 import { gcExitCode, gcReport } from '../gc/gc-report.js';
 import { runGc } from '../gc/run-gc.js';
-import { gcSources } from '../gc-sources.js';
-import { isLocalEndpoint } from '../gather-facts.js';
+import { gcSources, usageMeasure } from '../gc-sources.js';
 import { localHostProbe } from '../host/host-probe.js';
 import { chooseEndpointFromEnv, connectFromEnv } from './connect.js';
 import { DEFAULT_DB } from './defaults.js';
@@ -40,13 +39,13 @@ export async function runGcCommand(program: Command, flags: GcFlags, io: CliIo, 
   const engine = await connectFromEnv(choice, io.env);
   const info = await engine.info();
   if (flags.buildCache) refuseOnPodman(info, null, (e) => `--build-cache: ${e} has no build cache API (POST /build/prune answers 404; its builds leave intermediate images, which gc collects as dangling): run gc without it.`);
-  const local = isLocalEndpoint(choice.endpoint);
+  const measure = usageMeasure({ endpoint: choice.endpoint, budgetBytes: policy.budgetBytes, hostReadable: true });
   const sources = await gcSources({
     engine,
     info,
-    probe: local ? localHostProbe(global.hostRoot ?? '/') : null,
+    probe: measure.onHost ? localHostProbe(global.hostRoot ?? '/') : null,
     socketPath: choice.endpoint.kind === 'unix' ? choice.endpoint.socketPath : null,
-    budget: policy.budgetBytes !== null,
+    budget: measure.kind === 'budget',
     now: io.now,
   });
   const progress = io.stderrIsTty && !flags.dryRun ? progressLine(io) : undefined;
