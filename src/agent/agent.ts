@@ -5,7 +5,6 @@ import type { DockerInfo } from '../engine/docker-info.js';
 import type { EngineApi } from '../engine/engine-api.js';
 import { imageStoreKind } from '../core/image-store.js';
 import type { Endpoint } from '../engine/endpoint.js';
-import type { EngineEvent } from '../engine/engine-api.js';
 import type { Inventory } from '../engine/inventory.js';
 import { gcSources, usageMeasure, type GcSources } from '../gc-sources.js';
 import type { GcPolicy } from '../gc/gc-policy.js';
@@ -18,6 +17,7 @@ import { errorCode, type HostProbe } from '../host/host-probe.js';
 import type { AgentStore, EngineIdentity, GcRunRecord, UsageSample } from '../store/agent-store.js';
 import { AgentUnavailable, type AgentMetrics, type AgentView, type EngineSummary, type PlanView } from '../agent-view.js';
 import { checkDrift, previousLocation } from './drift-guard.js';
+import { engineMoved, wantsForensics } from './engine-moved.js';
 import { watchEvents } from './event-watcher.js';
 import { findingChanges } from './finding-changes.js';
 import { filesystemsToSample, readingOf, type FsRole, type SampledFs } from '../store/sampled-fs.js';
@@ -26,8 +26,12 @@ import { forecastFinding } from './forecast-finding.js';
 import { DEFAULT_FORECAST_WINDOW_MS } from './forecast.js';
 import { ImageUseRecorder } from './image-use-recorder.js';
 import { gcRecord, recordedUses } from './gc-history.js';
-import { onGrid } from './grid-timer.js';
 import { LastScan, type Scanned } from './last-scan.js';
+import { imageFsRole, pressureTrigger } from './pressure-trigger.js';
+import { reclaimableBytes } from './reclaimable.js';
+import { replanDecision } from './replan.js';
+import { changesScan } from './scan-changes.js';
+import { realScheduler, type Scheduler } from './scheduler.js';
 import { unmeasuredChanges, unmeasuredFinding, type Unmeasured } from './unmeasured.js';
 import { alertPayload, postAlert } from './webhooks.js';
 
@@ -45,6 +49,8 @@ export interface AgentDeps {
   store: AgentStore;
   metrics: AgentMetrics;
   now: () => number;
+  /** The loops' timers; Node's (realScheduler) unless a test moves its own clock. */
+  scheduler?: Scheduler;
   /** A clock that never jumps (ms), for rate limits; performance.now unless a test moves its own. */
   monotonic?: () => number;
   log: (line: string) => void;
@@ -70,14 +76,6 @@ interface GcScan {
   usage: GcUsage;
 }
 
-// A scan reads images, containers and services: events that change what it would read.
-const SCAN_CHANGES: Record<string, RegExp> = {
-  image: /^(pull|load|import|tag|untag|delete|commit|build|prune)$/,
-  container: /^(create|start|restart|die|stop|kill|pause|unpause|destroy|rename|update)$/,
-  service: /^(create|update|remove)$/,
-};
-const changesScan = (e: EngineEvent): boolean => SCAN_CHANGES[e.type]?.test(e.action) ?? false;
-
 /** The dashboard asks every 60 s; a scan no event made out of date is good for as long. */
 const SCAN_MAX_AGE_MS = 60_000;
 /** Events make a scan out of date; a new one starts at most this often. */
@@ -85,8 +83,9 @@ const SCAN_MIN_INTERVAL_MS = 5_000;
 /** How long a request waits for a scan that sees the latest change before taking the last one. */
 const SCAN_WAIT_MS = 2_000;
 /** New last-use times are planned with at most this often; time alone (min-age passing) at least this often. */
-const REPLAN_MIN_MS = 1_000;
-const REPLAN_MAX_MS = 30_000;
+const REPLAN = { minMs: 1_000, maxMs: 30_000 };
+/** Old samples, events and findings are thinned or dropped this often (store/retention.ts). */
+const RETENTION_EVERY_MS = 3_600_000;
 
 export interface RunningAgent {
   view: AgentView;
@@ -97,6 +96,7 @@ export interface RunningAgent {
 export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   const { engine, store, metrics, now, log } = deps;
   const monotonic = deps.monotonic ?? (() => performance.now());
+  const scheduler = deps.scheduler ?? realScheduler(now);
   const measure = usageMeasure({ endpoint: deps.endpoint, budgetBytes: opts.policy.budgetBytes, hostReadable: deps.probe !== null });
   const probe = measure.onHost ? deps.probe : null;
   const recorder = new ImageUseRecorder(engine, store);
@@ -178,8 +178,8 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     identity = current;
     const facts = await diagnose(at);
     const prev = previousLocation(current, history);
-    const moved = prev !== null && history[0] !== undefined && (history[0].dockerRootDir !== current.dockerRootDir || history[0].driver !== current.driver);
-    const looked = probe && deps.forensics && (reconnected || moved) ? await deps.forensics(probe, at, fresh.LiveRestoreEnabled ?? null) : null;
+    const move = engineMoved(current, history);
+    const looked = probe && deps.forensics && wantsForensics(reconnected, move) ? await deps.forensics(probe, at, fresh.LiveRestoreEnabled ?? null) : null;
     // What could not be looked at (an unreadable log, no journal access) is said, once per restart.
     for (const gap of looked?.gaps ?? []) log(`restart forensics: ${gap}`);
     const forensics = looked?.evidence ?? [];
@@ -247,12 +247,15 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     unmeasured = failures;
     parts.unmeasured = unmeasuredFinding(failures);
     if (appearedOrWent || measuring.length > 0) publishFindings();
-    // kubelet collects when usage crosses the high threshold, not only on its timer: the
-    // threshold of the filesystem gc measures, where image content lives.
-    const imageFs = readingOf(s, imageStoreKind(info) === 'containerd' && filesystems.some((f) => f.role === 'containerd-root') ? 'containerd-root' : 'data-root');
+    // On crossing --high of the filesystem gc measures (pressure-trigger.ts).
+    const imageFs = readingOf(s, imageFsRole(imageStoreKind(info), filesystems));
     const usedPct = imageFs ? usedPercent(imageFs) : null;
-    if (usedPct !== null && usedPct > opts.policy.highPct && (lastUsedPct === null || lastUsedPct <= opts.policy.highPct)) void exclusive('gc', () => collect('pressure'));
+    const pressure = pressureTrigger(usedPct, lastUsedPct, opts.policy.highPct);
     lastUsedPct = usedPct;
+    if (pressure.run) {
+      log(`GC on pressure: ${pressure.reason}`);
+      void exclusive('gc', () => collect('pressure'));
+    }
   }
 
   function gcInputs(): Promise<GcSources> {
@@ -284,8 +287,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
   /** The dry run of a scan, planned again when uses were recorded since (at most once a second) or time moved on. */
   function planOf(scan: Scanned<GcScan>): PlanView {
     const t = monotonic();
-    const last = planned;
-    if (last && last.scan === scan && t - last.at < REPLAN_MAX_MS && (last.recorded === recorder.recorded || t - last.at < REPLAN_MIN_MS)) return last.view;
+    if (planned && !replanDecision(planned, scan, recorder.recorded, t, REPLAN).replan) return planned.view;
     const plan = planGc({ inventory: scan.value.inventory, usage: scan.value.usage, policy: opts.policy, now: now(), recorded: recordedUses(store) });
     planned = { view: { plan, scannedAt: scan.at }, scan, recorded: recorder.recorded, at: t };
     return planned.view;
@@ -313,24 +315,24 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     const record = gcRecord(run, trigger, now());
     store.addGcRun(record);
     if (!run.dryRun) metrics.addGcDeleted(record.freedBytes);
-    metrics.setReclaimable(run.deleted.reduce((s, d) => s + d.bytes, 0) + run.kept.filter((k) => k.code === 'not-needed').reduce((s, k) => s + k.bytes, 0));
+    metrics.setReclaimable(reclaimableBytes(run));
     if (record.deleted > 0 || record.failed > 0) log(`gc (${trigger}): ${run.summary}`);
     return record;
   }
 
   // Samples on the wall clock's grid (every 30 s at :00 and :30): a sample's lag is its
   // time past a multiple of the interval, which anyone reading the store can check.
-  const stopSampling = onGrid(opts.intervalMs, now, () => void exclusive('sample', sample));
   const timers = [
-    setInterval(() => {
+    scheduler.onGrid(opts.intervalMs, () => void exclusive('sample', sample)),
+    scheduler.every(opts.gcIntervalMs, () => {
       void exclusive('diagnose', async () => {
         if (!engineUp) return;
         await diagnose(now());
         publishFindings();
       });
       void exclusive('gc', () => collect('schedule'));
-    }, opts.gcIntervalMs),
-    setInterval(() => store.applyRetention(now()), 3_600_000),
+    }),
+    scheduler.every(RETENTION_EVERY_MS, () => store.applyRetention(now())),
   ];
 
   const watching = watchEvents({
@@ -388,8 +390,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
     view,
     async stop() {
       abort.abort();
-      stopSampling();
-      for (const t of timers) clearInterval(t);
+      for (const cancel of timers) cancel();
       await watching;
       await Promise.allSettled([...busy.values()]);
     },
