@@ -92,8 +92,14 @@ class Scanner {
   }
 
   scalar(ch: string | undefined): void {
-    if (ch === '"') return this.string();
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.number();
+    if (ch === '"') {
+      this.string();
+      return;
+    }
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) {
+      this.number();
+      return;
+    }
     for (const word of ['true', 'false', 'null']) {
       if (this.s.startsWith(word, this.i)) {
         this.i += word.length;

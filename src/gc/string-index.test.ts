@@ -14,8 +14,8 @@ describe('StringIndex', () => {
     // Same length, same last 16 characters: the same hash, told apart by comparing keys.
     const keys = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(3, '0')}-${'same tail, long '.repeat(2)}`);
     const index = new StringIndex(keys.length);
-    keys.forEach((k, i) => expect(index.add(k)).toBe(i));
-    keys.forEach((k, i) => expect(index.find(k)).toBe(i));
+    for (const [i, k] of keys.entries()) expect(index.add(k)).toBe(i);
+    for (const [i, k] of keys.entries()) expect(index.find(k)).toBe(i);
     expect(index.find(`999-${'same tail, long '.repeat(2)}`)).toBe(-1);
   });
 

@@ -55,7 +55,7 @@ export async function gatherFsFacts(probe: HostProbe, path: string, mounts: Moun
     return null;
   }
   const mount = filesystemMountOf(mounts, innermost);
-  let usage;
+  let usage: Awaited<ReturnType<typeof probe.statfs>>;
   try {
     usage = await probe.statfs(where.real);
   } catch (err) {

@@ -138,7 +138,7 @@ interface RawWord {
 function rawWords(value: string, quoting: boolean): RawWord[] {
   const out: RawWord[] = [];
   // The same grouping as splitWords: quotes and backslash escapes join, unquoted whitespace splits.
-  const re = quoting ? /(?:"(?:\\[^]|[^"\\])*"?|'(?:\\[^]|[^'\\])*'?|\\[^]?|[^ \t\n\r"'\\])+/g : /[^ \t\n\r]+/g;
+  const re = quoting ? /(?:"(?:\\[\s\S]|[^"\\])*"?|'(?:\\[\s\S]|[^'\\])*'?|\\[\s\S]?|[^ \t\n\r"'\\])+/g : /[^ \t\n\r]+/g;
   for (const m of value.matchAll(re)) {
     const word = quoting ? (splitWords(m[0])[0] ?? '') : m[0];
     out.push({ word, start: m.index, end: m.index + m[0].length });
@@ -161,12 +161,12 @@ function withoutWords(value: string, words: RawWord[], drop: Set<number>): strin
 /** Indexes (into `words`, the program first) of the flags with these keys, as dockerd would read them. */
 function flagIndexes(words: string[], keys: Set<string>): Set<number> {
   const drop = new Set<number>();
-  for (const flag of parseDockerdFlags(words)) if (keys.has(flag.key)) flag.indexes.forEach((i) => drop.add(i));
+  for (const flag of parseDockerdFlags(words)) if (keys.has(flag.key)) for (const i of flag.indexes) drop.add(i);
   return drop;
 }
 
 /** The value after `Key=` of a unit line or an assignment as written. */
-const valueOf = (text: string): string => text.slice(text.indexOf('=') + 1).trim();
+const assignedValue = (text: string): string => text.slice(text.indexOf('=') + 1).trim();
 
 /**
  * The ExecStart value without the flags. systemd strips the `-@+!:|` prefixes from the program
@@ -195,8 +195,8 @@ function variableWithout(value: string, keys: Set<string>): { value: string; rem
 export function describeFlag(setting: ConfigSetting): string {
   const lists: string[][] = [];
   if (setting.origin === 'dockerd-process') lists.push(['dockerd', ...setting.text.split(' ')]);
-  else if (/^ExecStart\s*=/.test(setting.text)) lists.push(splitWords(valueOf(setting.text)));
-  else if (/^Environment\s*=/.test(setting.text)) lists.push(...parseEnvironmentWords(valueOf(setting.text)).map((a) => ['dockerd', ...a.value.split(/[ \t\n\r]+/)]));
+  else if (/^ExecStart\s*=/.test(setting.text)) lists.push(splitWords(assignedValue(setting.text)));
+  else if (/^Environment\s*=/.test(setting.text)) lists.push(...parseEnvironmentWords(assignedValue(setting.text)).map((a) => ['dockerd', ...a.value.split(/[ \t\n\r]+/)]));
   else for (const a of parseEnvFile(setting.text)) lists.push(['dockerd', ...a.value.split(/[ \t\n\r]+/).filter((w) => w !== '')]);
   for (const words of lists) {
     const flag = parseDockerdFlags(words).find((f) => f.key === setting.key && f.value === setting.value);
@@ -264,7 +264,7 @@ export function flagRemovalEdits(conflicts: FlagConflict[], texts: Record<string
       const keys = keysOf(list.filter((c) => c.setting.text === a.text));
       const eq = a.text.indexOf('=');
       const raw = a.text.slice(eq + 1);
-      const quote = /^\s*(["'])([^]*)\1$/.exec(raw);
+      const quote = /^\s*(["'])([\s\S]*)\1$/.exec(raw);
       const inner = quote ? (quote[2] as string) : raw;
       const innerStart = quote ? eq + 1 + raw.indexOf(quote[1] as string) + 1 : eq + 1;
       // Escapes, nested quotes or continuations mean the written words are not the value's words.
@@ -306,13 +306,13 @@ function dropInEdit(execStart: FlagConflict[], environment: FlagConflict[], befo
   const lines = [...new Set(execStart.map((c) => c.setting.text))];
   if (lines.length > 1) throw new UsageError(`docker.service has several command lines in force (${lines.join('; ')}): fix the unit by hand first.`);
   if (lines[0] !== undefined) {
-    const cut = execStartWithout(valueOf(lines[0]), new Set(execStart.map((c) => c.setting.key)));
+    const cut = execStartWithout(assignedValue(lines[0]), new Set(execStart.map((c) => c.setting.key)));
     if (cut.removed.length === 0) throw new UsageError(`${named(execStart)} was not found in \`${lines[0]}\`: remove it by hand.`);
     command = cut.value;
   }
   for (const c of environment) {
     const keys = new Set(environment.filter((o) => o.setting.text === c.setting.text).map((o) => o.setting.key));
-    for (const a of parseEnvironmentWords(valueOf(c.setting.text))) {
+    for (const a of parseEnvironmentWords(assignedValue(c.setting.text))) {
       const cut = variableWithout(a.value, keys);
       if (cut.removed.length > 0) env.set(a.name, cut.value);
     }

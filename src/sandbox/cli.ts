@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fetchedEngines } from './engines.js';
+import { fetchedEngines, type EngineBuild } from './engines.js';
 import { readMarker } from './marker.js';
 import { layoutFor, SANDBOX_PARENT, SANDBOX_PREFIX, type SandboxFs } from './options.js';
 import { startDaemon, stopDaemon, type DaemonConfig } from './dockerd.js';
@@ -36,7 +36,7 @@ async function start(argv: string[]): Promise<void> {
   if (imageStore !== 'graph' && imageStore !== 'containerd') throw new Error(`--image-store must be graph or containerd, not "${imageStore}".`);
   const containerd = values.containerd;
   if (containerd !== 'managed' && containerd !== 'separate') throw new Error(`--containerd must be managed or separate, not "${containerd}".`);
-  let engine;
+  let engine: EngineBuild | undefined;
   if (values.engine !== 'host') {
     const { engines, skipped } = await fetchedEngines();
     engine = engines.find((e) => e.id === values.engine);

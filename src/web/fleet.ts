@@ -82,7 +82,10 @@ export function parseHostsFile(text: string, defaultToken: string | null): { pee
     const line = raw.replace(/#.*/, '').trim();
     if (line === '') return;
     const [url, token, ...rest] = line.split(/\s+/);
-    if (rest.length > 0) return void errors.push(`line ${i + 1}: expected "URL [TOKEN]", found ${rest.length + 2} words`);
+    if (rest.length > 0) {
+      errors.push(`line ${i + 1}: expected "URL [TOKEN]", found ${rest.length + 2} words`);
+      return;
+    }
     try {
       peers.push({ url: parsePeerUrl(url!), token: token ?? defaultToken });
     } catch (err) {

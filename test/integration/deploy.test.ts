@@ -39,7 +39,9 @@ function tmp(prefix: string): string {
   tmpDirs.push(dir);
   return dir;
 }
-afterAll(() => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** `docker stack config` with no engine and no ~/.docker: it must not need either. */
 function stackConfig(file: string): Promise<CommandResult> {

@@ -70,6 +70,7 @@ async function build(sandbox: Sandbox, seed: number): Promise<Scenario> {
   }
   for (const [i, ref] of refs.entries()) {
     if (r.chance(0.25)) await d(['run', '-d', '--name', `run-${i}`, ref, 'sleep', '600']);
+    // biome-ignore lint/suspicious/noDuplicateElseIf: each r.chance() draws anew
     else if (r.chance(0.25)) await d(['create', '--name', `stopped-${i}`, ref, 'true']);
   }
   for (let s = 0; s < r.int(0, 2); s++) {
