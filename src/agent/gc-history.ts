@@ -5,7 +5,7 @@ import type { AgentStore, GcRunRecord } from '../store/agent-store.js';
 // The agent's side of gc: what it remembers of image use, handed to the planner, and
 // what it keeps of each run.
 
-/** The presence note the recorder writes for images it finds, not a use. */
+/** The presence note the recorder writes for images it finds (kind 'seen', not a use): for people, the code reads the kind. */
 export const PRESENCE_SOURCE = 'present when the agent looked';
 
 /**
@@ -20,7 +20,7 @@ export function recordedUses(store: AgentStore): Map<string, RecordedUse> {
   const out = new Map<string, RecordedUse>();
   for (const [id, u] of store.imageUses()) {
     const goneAt = u.goneAt === null ? {} : { goneAt: u.goneAt };
-    if (u.lastUseSource !== PRESENCE_SOURCE) out.set(id, { firstSeen: u.firstSeen, lastUsed: u.lastUsed, ...goneAt });
+    if (u.kind !== 'seen') out.set(id, { firstSeen: u.firstSeen, lastUsed: u.lastUsed, ...goneAt });
     else if (u.goneAt !== null) out.set(id, u.firstSeen > u.goneAt ? { firstSeen: u.firstSeen, goneAt: u.goneAt } : { goneAt: u.goneAt });
   }
   return out;

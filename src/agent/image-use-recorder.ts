@@ -72,17 +72,17 @@ export class ImageUseRecorder {
       // stays stale, so the next name (the container created from it) is looked up afresh.
       if (!e.actorId || e.actorId.startsWith('/')) return;
       const id = e.actorId.startsWith('sha256:') ? e.actorId : await this.resolve(e.actorId, stored.at);
-      if (id) this.record(id, stored.at, `image ${e.action} event`);
+      if (id) this.record(id, stored.at, `image ${e.action} event`, 'arrival');
       return;
     }
     const image = e.attributes['image'];
     if (e.type !== 'container' || !image || !CONTAINER_USE.test(e.action)) return;
     const id = await this.resolve(image, stored.at);
-    if (id) this.record(id, stored.at, `container ${e.action.split(':')[0]} event`);
+    if (id) this.record(id, stored.at, `container ${e.action.split(':')[0]} event`, 'use');
   }
 
-  private record(id: string, at: number, source: string): void {
-    this.store.recordImageUse(id, at, source);
+  private record(id: string, at: number, source: string, kind: 'use' | 'arrival'): void {
+    this.store.recordImageUse(id, at, source, kind);
     this.recorded++;
   }
 }

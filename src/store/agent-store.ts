@@ -52,12 +52,21 @@ export interface StoredEvent {
   attributes: Record<string, string>;
 }
 
+/**
+ * What the last entry of an image's record was: a container using it ('use'), the image
+ * arriving by a pull, load, import, tag, build or commit ('arrival'), or the agent only
+ * finding it present ('seen'), which is no evidence of use.
+ */
+export type UseKind = 'use' | 'arrival' | 'seen';
+
 export interface ImageUse {
   imageId: string;
   firstSeen: number;
   lastUsed: number;
-  /** e.g. `container start event`, `present at agent start`. */
+  /** For people: e.g. `container start event`, `present when the agent looked`. */
   lastUseSource: string;
+  /** For the code: what lastUsed stands for (lastUseSource says it in words). */
+  kind: UseKind;
   /**
    * The last deletion of this id the agent saw, or null. When firstSeen is after it, the
    * image came back and firstSeen is its new arrival; when not, the record is of a copy
@@ -101,8 +110,8 @@ export interface AgentStore {
   samples(since: number, until: number, maxPoints?: number): UsageSample[];
 
   /** An image was used at `at` (container create/start/exec...): lastUsed = max, firstSeen = min (within one stay on the engine, see noteImageGone). */
-  recordImageUse(imageId: string, at: number, source: string): void;
-  /** Images present now: those never seen before get firstSeen = lastUsed = at. */
+  recordImageUse(imageId: string, at: number, source: string, kind: Exclude<UseKind, 'seen'>): void;
+  /** Images present now: those never seen before get firstSeen = lastUsed = at, of kind 'seen'. */
   noteImagesPresent(imageIds: readonly string[], at: number, source: string): void;
   /**
    * The image left the engine at `at` (an image delete event): a later use or presence note

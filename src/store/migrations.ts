@@ -136,6 +136,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE image_uses ADD COLUMN gone_at INTEGER;
     `,
   },
+  {
+    version: 6,
+    why: "image_uses.kind, so what a record's last entry was is read from a value, not an English sentence",
+    // gc told a use from the agent merely finding an image by comparing last_use_source
+    // with the sentence the recorder wrote ('present when the agent looked'). kind says
+    // it: 'use' (a container event), 'arrival' (an image event: pull, load, import, tag,
+    // build, commit), 'seen' (present, no use); the sentence stays, for people. Existing
+    // rows are sorted by the sentences this dockwarden's recorder has written.
+    sql: `
+      ALTER TABLE image_uses ADD COLUMN kind TEXT NOT NULL DEFAULT 'use' CHECK (kind IN ('use', 'arrival', 'seen'));
+      UPDATE image_uses SET kind = CASE
+        WHEN last_use_source = 'present when the agent looked' THEN 'seen'
+        WHEN last_use_source LIKE 'image % event' THEN 'arrival'
+        ELSE 'use' END;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -77,13 +77,31 @@ describe('opening and migrating', () => {
     expect(header(path).version).toBe(1);
 
     const store = stores.open();
-    expect(store.imageUses().get('sha256:aa')).toEqual({ imageId: 'sha256:aa', firstSeen: NOW - 5000, lastUsed: NOW - 1000, lastUseSource: 'container start event', goneAt: null });
+    expect(store.imageUses().get('sha256:aa')).toEqual({ imageId: 'sha256:aa', firstSeen: NOW - 5000, lastUsed: NOW - 1000, lastUseSource: 'container start event', kind: 'use', goneAt: null });
     store.close();
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT last_seen FROM image_uses').pluck().get()).toBe(NOW - 1000);
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'image_uses_last_seen'").pluck().get()).toBe('image_uses_last_seen');
     db.close();
     expect(header(path).version).toBe(LATEST_VERSION);
+  });
+
+  it('migrates a version 5 file, telling uses, arrivals and presence notes apart by the sentences it holds', () => {
+    const path = t.file('dockwarden.db');
+    const v5 = new Database(path);
+    migrate(v5, path, 5);
+    const insert = v5.prepare('INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, last_seen) VALUES (?, 1, 2, ?, 2)');
+    for (const [id, source] of [['sha256:used', 'container exec_start event'], ['sha256:pulled', 'image pull event'], ['sha256:found', 'present when the agent looked']]) insert.run(id, source);
+    v5.close();
+
+    const store = stores.open();
+    const kinds = [...store.imageUses().values()].map((u) => [u.imageId, u.kind, u.lastUseSource]);
+    expect(kinds.sort()).toEqual([
+      ['sha256:found', 'seen', 'present when the agent looked'],
+      ['sha256:pulled', 'arrival', 'image pull event'],
+      ['sha256:used', 'use', 'container exec_start event'],
+    ]);
+    store.close();
   });
 
   it('migrates a version 3 file whose events were stored twice by restarts, keeping each event once', () => {

@@ -96,10 +96,10 @@ describe('the other tables', () => {
   });
 
   it('drop image uses of images neither used nor present for 90 days', () => {
-    store.recordImageUse('sha256:gone', NOW - 91 * DAY, 'container start event');
-    store.recordImageUse('sha256:idle', NOW - 120 * DAY, 'image pull event');
+    store.recordImageUse('sha256:gone', NOW - 91 * DAY, 'container start event', 'use');
+    store.recordImageUse('sha256:idle', NOW - 120 * DAY, 'image pull event', 'arrival');
     store.noteImagesPresent(['sha256:idle'], NOW - DAY, 'present when the agent looked'); // still on disk
-    store.recordImageUse('sha256:recent', NOW - 89 * DAY, 'container start event');
+    store.recordImageUse('sha256:recent', NOW - 89 * DAY, 'container start event', 'use');
     store.applyRetention(NOW);
     expect([...store.imageUses().keys()].sort()).toEqual(['sha256:idle', 'sha256:recent']);
     // The pull stays the evidence: presence did not rewrite it.

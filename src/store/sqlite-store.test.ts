@@ -28,53 +28,54 @@ function event(timeNano: string, over: Partial<StoredEvent> = {}): StoredEvent {
 
 describe('image uses', () => {
   it('keeps the earliest first sighting and the latest use with its source, whatever the order', () => {
-    store.recordImageUse('sha256:a', NOW, 'container start event');
-    store.recordImageUse('sha256:a', NOW - 10 * MINUTE, 'container create event'); // replayed late
-    store.recordImageUse('sha256:a', NOW + 5 * MINUTE, 'container exec_start event');
-    store.recordImageUse('sha256:a', NOW + 1 * MINUTE, 'container die event');
+    store.recordImageUse('sha256:a', NOW, 'container start event', 'use');
+    store.recordImageUse('sha256:a', NOW - 10 * MINUTE, 'container create event', 'use'); // replayed late
+    store.recordImageUse('sha256:a', NOW + 5 * MINUTE, 'container exec_start event', 'use');
+    store.recordImageUse('sha256:a', NOW + 1 * MINUTE, 'container die event', 'use');
     expect(store.imageUses().get('sha256:a')).toEqual({
       imageId: 'sha256:a',
       firstSeen: NOW - 10 * MINUTE,
       lastUsed: NOW + 5 * MINUTE,
       lastUseSource: 'container exec_start event',
+      kind: 'use',
       goneAt: null,
     });
   });
 
   it('notes present images only when never seen, without touching known ones', () => {
-    store.recordImageUse('sha256:used', NOW - DAY, 'image pull event');
+    store.recordImageUse('sha256:used', NOW - DAY, 'image pull event', 'arrival');
     store.noteImagesPresent(['sha256:used', 'sha256:new', 'sha256:new'], NOW, 'present when the agent looked');
     store.noteImagesPresent(['sha256:new'], NOW + DAY, 'present when the agent looked');
     expect(store.imageUses()).toEqual(
       new Map([
-        ['sha256:used', { imageId: 'sha256:used', firstSeen: NOW - DAY, lastUsed: NOW - DAY, lastUseSource: 'image pull event', goneAt: null }],
-        ['sha256:new', { imageId: 'sha256:new', firstSeen: NOW, lastUsed: NOW, lastUseSource: 'present when the agent looked', goneAt: null }],
+        ['sha256:used', { imageId: 'sha256:used', firstSeen: NOW - DAY, lastUsed: NOW - DAY, lastUseSource: 'image pull event', kind: 'arrival', goneAt: null }],
+        ['sha256:new', { imageId: 'sha256:new', firstSeen: NOW, lastUsed: NOW, lastUseSource: 'present when the agent looked', kind: 'seen', goneAt: null }],
       ]),
     );
   });
 
   it('starts an image deleted and loaded again afresh: its first sighting is the new arrival', () => {
-    store.recordImageUse('sha256:a', NOW - DAY, 'image pull event');
-    store.recordImageUse('sha256:a', NOW - MINUTE, 'container start event');
+    store.recordImageUse('sha256:a', NOW - DAY, 'image pull event', 'arrival');
+    store.recordImageUse('sha256:a', NOW - MINUTE, 'container start event', 'use');
     store.noteImageGone('sha256:a', NOW - 2000);
     expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - DAY, goneAt: NOW - 2000 });
-    store.recordImageUse('sha256:a', NOW - 700, 'image load event');
-    expect(store.imageUses().get('sha256:a')).toEqual({ imageId: 'sha256:a', firstSeen: NOW - 700, lastUsed: NOW - 700, lastUseSource: 'image load event', goneAt: NOW - 2000 });
+    store.recordImageUse('sha256:a', NOW - 700, 'image load event', 'arrival');
+    expect(store.imageUses().get('sha256:a')).toEqual({ imageId: 'sha256:a', firstSeen: NOW - 700, lastUsed: NOW - 700, lastUseSource: 'image load event', kind: 'arrival', goneAt: NOW - 2000 });
     // Events of the copy that left, replayed after a reconnect, change nothing.
-    store.recordImageUse('sha256:a', NOW - 3000, 'container start event');
+    store.recordImageUse('sha256:a', NOW - 3000, 'container start event', 'use');
     store.noteImageGone('sha256:a', NOW - 5000);
     expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - 700, lastUsed: NOW - 700, goneAt: NOW - 2000 });
-    store.recordImageUse('sha256:a', NOW, 'container create event');
-    expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - 700, lastUsed: NOW, lastUseSource: 'container create event' });
+    store.recordImageUse('sha256:a', NOW, 'container create event', 'use');
+    expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - 700, lastUsed: NOW, lastUseSource: 'container create event', kind: 'use' });
   });
 
   it('takes a presence note after a deletion as a new arrival, and one from before it as nothing', () => {
-    store.recordImageUse('sha256:a', NOW - DAY, 'image pull event');
+    store.recordImageUse('sha256:a', NOW - DAY, 'image pull event', 'arrival');
     store.noteImageGone('sha256:a', NOW - 2000);
     store.noteImagesPresent(['sha256:a'], NOW - 3000, 'present when the agent looked');
-    expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - DAY, lastUseSource: 'image pull event' });
+    expect(store.imageUses().get('sha256:a')).toMatchObject({ firstSeen: NOW - DAY, lastUseSource: 'image pull event', kind: 'arrival' });
     store.noteImagesPresent(['sha256:a'], NOW, 'present when the agent looked');
-    expect(store.imageUses().get('sha256:a')).toEqual({ imageId: 'sha256:a', firstSeen: NOW, lastUsed: NOW, lastUseSource: 'present when the agent looked', goneAt: NOW - 2000 });
+    expect(store.imageUses().get('sha256:a')).toEqual({ imageId: 'sha256:a', firstSeen: NOW, lastUsed: NOW, lastUseSource: 'present when the agent looked', kind: 'seen', goneAt: NOW - 2000 });
   });
 
   it('records no deletion of an image it never knew', () => {
@@ -84,8 +85,15 @@ describe('image uses', () => {
 
   it('lets a use at the same moment as a presence note name the use', () => {
     store.noteImagesPresent(['sha256:a'], NOW, 'present when the agent looked');
-    store.recordImageUse('sha256:a', NOW, 'container start event');
-    expect(store.imageUses().get('sha256:a')?.lastUseSource).toBe('container start event');
+    store.recordImageUse('sha256:a', NOW, 'container start event', 'use');
+    expect(store.imageUses().get('sha256:a')).toMatchObject({ lastUseSource: 'container start event', kind: 'use' });
+  });
+
+  it('keeps the kind of the latest entry, not of one replayed late', () => {
+    store.recordImageUse('sha256:a', NOW, 'container start event', 'use');
+    store.recordImageUse('sha256:a', NOW - MINUTE, 'image pull event', 'arrival');
+    store.noteImagesPresent(['sha256:a'], NOW + MINUTE, 'present when the agent looked');
+    expect(store.imageUses().get('sha256:a')).toMatchObject({ lastUsed: NOW, lastUseSource: 'container start event', kind: 'use' });
   });
 });
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { InternalError } from '../core/errors.js';
 import { SEVERITY_ORDER, type Finding } from '../finding.js';
-import type { AgentStore, EngineIdentity, GcRunRecord, ImageUse, StoredEvent, StoredFinding, UsageSample } from './agent-store.js';
+import type { AgentStore, EngineIdentity, GcRunRecord, ImageUse, StoredEvent, StoredFinding, UsageSample, UseKind } from './agent-store.js';
 import { openDatabase, type StoreAccess } from './open-database.js';
 import { retention } from './retention.js';
 import { insertSample, samplesQuery, type SamplesQuery } from './samples-query.js';
@@ -83,10 +83,11 @@ class SqliteStore implements AgentStore {
       // a new arrival and starts the record afresh, and one from before the deletion
       // belongs to the copy that left, so changes nothing.
       use: db.prepare(
-        `INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, last_seen) VALUES (@id, @at, @at, @source, @at)
+        `INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, kind, last_seen) VALUES (@id, @at, @at, @source, @kind, @at)
          ON CONFLICT (image_id) DO UPDATE SET
            first_seen = CASE WHEN first_seen <= gone_at THEN excluded.first_seen ELSE min(first_seen, excluded.first_seen) END,
            last_use_source = CASE WHEN first_seen <= gone_at OR excluded.last_used >= last_used THEN excluded.last_use_source ELSE last_use_source END,
+           kind = CASE WHEN first_seen <= gone_at OR excluded.last_used >= last_used THEN excluded.kind ELSE kind END,
            last_used = CASE WHEN first_seen <= gone_at THEN excluded.last_used ELSE max(last_used, excluded.last_used) END,
            last_seen = max(last_seen, excluded.last_seen)
          WHERE gone_at IS NULL OR excluded.last_used > gone_at`,
@@ -94,17 +95,18 @@ class SqliteStore implements AgentStore {
       // Presence is not use: a known image only records that it is still there, unless it
       // is back after a deletion, when it has arrived again.
       present: db.prepare(
-        `INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, last_seen) VALUES (@id, @at, @at, @source, @at)
+        `INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, kind, last_seen) VALUES (@id, @at, @at, @source, 'seen', @at)
          ON CONFLICT (image_id) DO UPDATE SET
            first_seen = CASE WHEN first_seen <= gone_at THEN excluded.first_seen ELSE first_seen END,
            last_use_source = CASE WHEN first_seen <= gone_at THEN excluded.last_use_source ELSE last_use_source END,
+           kind = CASE WHEN first_seen <= gone_at THEN 'seen' ELSE kind END,
            last_used = CASE WHEN first_seen <= gone_at THEN excluded.last_used ELSE last_used END,
            last_seen = max(last_seen, excluded.last_seen)
          WHERE gone_at IS NULL OR excluded.last_seen > gone_at`,
       ),
       gone: db.prepare('UPDATE image_uses SET gone_at = max(coalesce(gone_at, @at), @at) WHERE image_id = @id'),
       uses: db.prepare<[], ImageUse>(
-        'SELECT image_id AS imageId, first_seen AS firstSeen, last_used AS lastUsed, last_use_source AS lastUseSource, gone_at AS goneAt FROM image_uses',
+        'SELECT image_id AS imageId, first_seen AS firstSeen, last_used AS lastUsed, last_use_source AS lastUseSource, kind, gone_at AS goneAt FROM image_uses',
       ),
       identity: db.prepare(
         `INSERT INTO identities (at, engine_id, server_version, docker_root_dir, driver, image_store, started_at, images, containers)
@@ -152,8 +154,8 @@ class SqliteStore implements AgentStore {
     return this.samplesIn(since, until, maxPoints);
   }
 
-  recordImageUse(imageId: string, at: number, source: string): void {
-    this.s.use.run({ id: imageId, at, source });
+  recordImageUse(imageId: string, at: number, source: string, kind: Exclude<UseKind, 'seen'>): void {
+    this.s.use.run({ id: imageId, at, source, kind });
   }
 
   noteImagesPresent(imageIds: readonly string[], at: number, source: string): void {

@@ -36,7 +36,7 @@ describe('an image deleted and loaded again while the agent watches', () => {
     const id = await sandbox.importImage('back/app:1', { sizeBytes: 1 * MiB });
     // What an agent that has watched this engine for an hour holds: the image pulled then.
     const seeded = openStore(db, { now: () => Date.now() });
-    seeded.recordImageUse(id, Date.now() - HOUR, 'image pull event');
+    seeded.recordImageUse(id, Date.now() - HOUR, 'image pull event', 'arrival');
     seeded.close();
 
     agent = await startAgentProcess(['--host', sandbox.dockerHost, '--db', db, '--interval', '1s', '--gc-interval', '1h', '--no-gc']);
