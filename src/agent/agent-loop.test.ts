@@ -141,7 +141,6 @@ describe('the agent on a manual clock', () => {
       dockerRootDir: '/data/docker',
       driver: 'overlay2',
       imageStore: 'graph',
-      startedAt: null,
       // 20 images there, 4 here: they "disappeared".
       images: 20,
       containers: 0,

@@ -169,7 +169,6 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       dockerRootDir: fresh.DockerRootDir ?? '',
       driver: fresh.Driver ?? '',
       imageStore: imageStoreKind(fresh),
-      startedAt: null,
       images,
       containers: fresh.Containers ?? 0,
     };
@@ -223,7 +222,6 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       inodesTotal: fs?.inodesTotal ?? null,
       inodesFree: fs?.inodesFree ?? null,
       images: images.length,
-      imageBytes: null,
       containers: containers.length,
       containersRunning: containers.filter((c) => c.state === 'running').length,
       containerdFsSizeBytes: containerdFs?.sizeBytes ?? null,

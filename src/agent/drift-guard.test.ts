@@ -11,7 +11,6 @@ const identity = (root: string, images: number, at: number, driver = 'overlay2')
   dockerRootDir: root,
   driver,
   imageStore: 'graph',
-  startedAt: at,
   images,
   containers: Math.min(images, 14),
 });

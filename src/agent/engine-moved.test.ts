@@ -9,7 +9,6 @@ const identity = (over: Partial<EngineIdentity> = {}): EngineIdentity => ({
   dockerRootDir: '/var/lib/docker',
   driver: 'overlay2',
   imageStore: 'graph',
-  startedAt: null,
   images: 10,
   containers: 2,
   ...over,

@@ -6,7 +6,7 @@ const NOW = Date.parse('2026-11-25T06:00:00Z');
 const GB = 1e9;
 
 function sample(minutesAgo: number, availBytes: number | null): UsageSample {
-  return { at: NOW - minutesAgo * 60_000, fsSizeBytes: 100 * GB, fsAvailBytes: availBytes, inodesTotal: null, inodesFree: null, images: 0, imageBytes: null, containers: 0, containersRunning: 0, containerdFsSizeBytes: null, containerdFsAvailBytes: null, containerdInodesTotal: null, containerdInodesFree: null };
+  return { at: NOW - minutesAgo * 60_000, fsSizeBytes: 100 * GB, fsAvailBytes: availBytes, inodesTotal: null, inodesFree: null, images: 0, containers: 0, containersRunning: 0, containerdFsSizeBytes: null, containerdFsAvailBytes: null, containerdInodesTotal: null, containerdInodesFree: null };
 }
 
 /** One sample a minute for `minutes`, losing `gbPerHour`. */

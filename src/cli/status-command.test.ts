@@ -29,7 +29,6 @@ describe('dockwarden status', () => {
       inodesTotal: null,
       inodesFree: null,
       images: 54.016666666666666,
-      imageBytes: null,
       containers: 12.5,
       containersRunning: 7.4,
       containerdFsSizeBytes: null,

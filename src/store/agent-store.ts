@@ -12,8 +12,6 @@ export interface UsageSample {
   inodesTotal: number | null;
   inodesFree: number | null;
   images: number;
-  /** The images' total bytes (layers counted once); null when not measured this time. */
-  imageBytes: number | null;
   containers: number;
   containersRunning: number;
   /**
@@ -35,8 +33,6 @@ export interface EngineIdentity {
   driver: string;
   /** `graph` (a graph driver) or `containerd` (containerd's image store): switching hides every image. */
   imageStore: 'graph' | 'containerd';
-  /** When the dockerd process started (local engines), else null. */
-  startedAt: number | null;
   images: number;
   containers: number;
 }

@@ -152,6 +152,17 @@ export const MIGRATIONS: readonly Migration[] = [
         ELSE 'use' END;
     `,
   },
+  {
+    version: 7,
+    why: 'no samples.image_bytes nor identities.started_at: nothing ever filled them',
+    // Both columns were written NULL on every row: the images' total bytes would need the
+    // inventory (a scan) at every sample, and dockerd's start time is not in the Engine
+    // API. A column that is always NULL reads as "not measured this time", which it never was.
+    sql: `
+      ALTER TABLE samples DROP COLUMN image_bytes;
+      ALTER TABLE identities DROP COLUMN started_at;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

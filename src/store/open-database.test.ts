@@ -104,6 +104,21 @@ describe('opening and migrating', () => {
     store.close();
   });
 
+  it('migrates a version 6 file, dropping the columns nothing filled and keeping the rows', () => {
+    const path = t.file('dockwarden.db');
+    const v6 = new Database(path);
+    migrate(v6, path, 6);
+    v6.prepare('INSERT INTO samples (at, mean, fs_size, fs_avail, images, image_bytes, containers, containers_running) VALUES (?, 0, 100, 40, 3, NULL, 2, 1)').run(NOW);
+    v6.prepare("INSERT INTO identities (at, engine_id, server_version, docker_root_dir, driver, image_store, started_at, images, containers) VALUES (?, 'E', '26.1', '/var/lib/docker', 'overlay2', 'graph', NULL, 3, 2)").run(NOW);
+    v6.close();
+
+    const store = stores.open();
+    expect(store.samples(0, NOW)).toEqual([expect.objectContaining({ at: NOW, fsSizeBytes: 100, images: 3 })]);
+    expect(store.samples(0, NOW)[0]).not.toHaveProperty('imageBytes');
+    expect(store.identities(10)).toEqual([{ at: NOW, engineId: 'E', serverVersion: '26.1', dockerRootDir: '/var/lib/docker', driver: 'overlay2', imageStore: 'graph', images: 3, containers: 2 }]);
+    store.close();
+  });
+
   it('migrates a version 3 file whose events were stored twice by restarts, keeping each event once', () => {
     const path = t.file('dockwarden.db');
     const v3 = new Database(path);

@@ -60,10 +60,10 @@ describe('downsampling', () => {
   });
 
   it('keeps null when a whole bucket was unmeasured, and drops everything older than 90 days', () => {
-    for (let i = 0; i < 10; i++) store.addSample(sample(NOW - 3 * DAY + i * 30 * SECOND, { fsSizeBytes: null, imageBytes: i === 0 ? 5 : null }));
+    for (let i = 0; i < 10; i++) store.addSample(sample(NOW - 3 * DAY + i * 30 * SECOND, { fsSizeBytes: null, containerdFsSizeBytes: i === 0 ? 5 : null }));
     store.addSample(sample(NOW - 91 * DAY));
     store.applyRetention(NOW);
-    expect(store.samples(0, NOW)).toEqual([sample(NOW - 3 * DAY + 135 * SECOND, { fsSizeBytes: null, imageBytes: 5 })]);
+    expect(store.samples(0, NOW)).toEqual([sample(NOW - 3 * DAY + 135 * SECOND, { fsSizeBytes: null, containerdFsSizeBytes: 5 })]);
     store.applyRetention(NOW + 88 * DAY);
     expect(store.samples(0, NOW + 88 * DAY)).toHaveLength(0);
   });
@@ -107,7 +107,7 @@ describe('the other tables', () => {
   });
 
   it('drop identities older than 90 days beyond the newest the drift guard reads', () => {
-    const identity = (at: number): EngineIdentity => ({ at, engineId: 'E', serverVersion: '26.1', dockerRootDir: '/var/lib/docker', driver: 'overlay2', imageStore: 'graph', startedAt: null, images: 1, containers: 1 });
+    const identity = (at: number): EngineIdentity => ({ at, engineId: 'E', serverVersion: '26.1', dockerRootDir: '/var/lib/docker', driver: 'overlay2', imageStore: 'graph', images: 1, containers: 1 });
     for (let i = 0; i < RETENTION.identitiesKept + 5; i++) store.recordIdentity(identity(NOW - 200 * DAY + i * HOUR));
     store.recordIdentity(identity(NOW - DAY));
     store.applyRetention(NOW);

@@ -25,10 +25,10 @@ export function retention(db: Database.Database): (now: number) => void {
   const dropOldSamples = db.prepare('DELETE FROM samples WHERE at < ?');
   // Parameters bind as doubles, hence the CASTs: the bucket must be an integer division.
   const downsample = db.prepare(
-    `INSERT INTO samples (at, mean, fs_size, fs_avail, inodes_total, inodes_free, images, image_bytes, containers, containers_running,
+    `INSERT INTO samples (at, mean, fs_size, fs_avail, inodes_total, inodes_free, images, containers, containers_running,
                           ctrd_fs_size, ctrd_fs_avail, ctrd_inodes_total, ctrd_inodes_free)
      SELECT CAST(round(avg(at)) AS INTEGER), 1, avg(fs_size), avg(fs_avail), avg(inodes_total), avg(inodes_free),
-            avg(images), avg(image_bytes), avg(containers), avg(containers_running),
+            avg(images), avg(containers), avg(containers_running),
             avg(ctrd_fs_size), avg(ctrd_fs_avail), avg(ctrd_inodes_total), avg(ctrd_inodes_free)
        FROM samples WHERE mean = 0 AND at < @cutoff
       GROUP BY CAST(at / @bucket AS INTEGER)`,

@@ -26,13 +26,13 @@ describe('samples', () => {
 
   it('are averaged into maxPoints equal time buckets when more would come back', () => {
     // Ten samples a minute apart into five buckets of two minutes: each mean is of a pair.
-    for (let i = 0; i < 10; i++) store.addSample(sample(NOW + i * MINUTE, { images: i, fsAvailBytes: i * GB, imageBytes: i < 4 ? null : 10 }));
+    for (let i = 0; i < 10; i++) store.addSample(sample(NOW + i * MINUTE, { images: i, fsAvailBytes: i * GB, containerdFsSizeBytes: i < 4 ? null : 10 }));
     const got = store.samples(NOW, NOW + 10 * MINUTE - 1, 5);
     expect(got.map((s) => s.at)).toEqual([0, 2, 4, 6, 8].map((i) => NOW + i * MINUTE + 30_000));
     expect(got.map((s) => s.images)).toEqual([0.5, 2.5, 4.5, 6.5, 8.5]);
     expect(got.map((s) => s.fsAvailBytes)).toEqual([0.5, 2.5, 4.5, 6.5, 8.5].map((i) => i * GB));
     // Not measured in the first two buckets: those stay null, not 0.
-    expect(got.map((s) => s.imageBytes)).toEqual([null, null, 10, 10, 10]);
+    expect(got.map((s) => s.containerdFsSizeBytes)).toEqual([null, null, 10, 10, 10]);
     expect(got[0]).toMatchObject({ fsSizeBytes: 100 * GB, containers: 8, containersRunning: 5 });
   });
 
@@ -46,8 +46,8 @@ describe('samples', () => {
     const remote = (at: number): UsageSample => sample(at, { fsSizeBytes: null, fsAvailBytes: null, inodesTotal: null, inodesFree: null });
     for (let i = 0; i < 6; i++) store.addSample(remote(NOW + i * MINUTE));
     expect(store.samples(NOW, NOW + 6 * MINUTE - 1, 2)).toEqual([
-      { ...remote(NOW + MINUTE), images: 20, imageBytes: 30 * GB },
-      { ...remote(NOW + 4 * MINUTE), images: 20, imageBytes: 30 * GB },
+      { ...remote(NOW + MINUTE), images: 20 },
+      { ...remote(NOW + 4 * MINUTE), images: 20 },
     ]);
   });
 });

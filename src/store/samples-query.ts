@@ -8,12 +8,12 @@ import type { UsageSample } from './agent-store.js';
 // unmeasured instead of becoming 0.
 
 const AS_SAMPLE = `fs_size AS fsSizeBytes, fs_avail AS fsAvailBytes, inodes_total AS inodesTotal,
-  inodes_free AS inodesFree, images, image_bytes AS imageBytes, containers, containers_running AS containersRunning,
+  inodes_free AS inodesFree, images, containers, containers_running AS containersRunning,
   ctrd_fs_size AS containerdFsSizeBytes, ctrd_fs_avail AS containerdFsAvailBytes,
   ctrd_inodes_total AS containerdInodesTotal, ctrd_inodes_free AS containerdInodesFree`;
 
 const MEANS = `avg(fs_size) AS fsSizeBytes, avg(fs_avail) AS fsAvailBytes, avg(inodes_total) AS inodesTotal,
-  avg(inodes_free) AS inodesFree, avg(images) AS images, avg(image_bytes) AS imageBytes,
+  avg(inodes_free) AS inodesFree, avg(images) AS images,
   avg(containers) AS containers, avg(containers_running) AS containersRunning,
   avg(ctrd_fs_size) AS containerdFsSizeBytes, avg(ctrd_fs_avail) AS containerdFsAvailBytes,
   avg(ctrd_inodes_total) AS containerdInodesTotal, avg(ctrd_inodes_free) AS containerdInodesFree`;
@@ -42,9 +42,9 @@ export function samplesQuery(db: Database.Database): SamplesQuery {
 /** The row an addSample writes. */
 export function insertSample(db: Database.Database): (s: UsageSample) => void {
   const insert = db.prepare(
-    `INSERT INTO samples (at, mean, fs_size, fs_avail, inodes_total, inodes_free, images, image_bytes, containers, containers_running,
+    `INSERT INTO samples (at, mean, fs_size, fs_avail, inodes_total, inodes_free, images, containers, containers_running,
                           ctrd_fs_size, ctrd_fs_avail, ctrd_inodes_total, ctrd_inodes_free)
-     VALUES (@at, 0, @fsSizeBytes, @fsAvailBytes, @inodesTotal, @inodesFree, @images, @imageBytes, @containers, @containersRunning,
+     VALUES (@at, 0, @fsSizeBytes, @fsAvailBytes, @inodesTotal, @inodesFree, @images, @containers, @containersRunning,
              @containerdFsSizeBytes, @containerdFsAvailBytes, @containerdInodesTotal, @containerdInodesFree)`,
   );
   return (s) => {
@@ -55,7 +55,6 @@ export function insertSample(db: Database.Database): (s: UsageSample) => void {
       inodesTotal: s.inodesTotal,
       inodesFree: s.inodesFree,
       images: s.images,
-      imageBytes: s.imageBytes,
       containers: s.containers,
       containersRunning: s.containersRunning,
       containerdFsSizeBytes: s.containerdFsSizeBytes,

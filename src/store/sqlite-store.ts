@@ -58,7 +58,7 @@ type GcRunRow = Omit<GcRunRecord, 'dryRun' | 'trigger'> & { dryRun: number; trig
 
 const FINDING_COLUMNS = 'id, finding, first_seen AS firstSeen, last_seen AS lastSeen, resolved_at AS resolvedAt';
 const IDENTITY_COLUMNS = `at, engine_id AS engineId, server_version AS serverVersion, docker_root_dir AS dockerRootDir,
-  driver, image_store AS imageStore, started_at AS startedAt, images, containers`;
+  driver, image_store AS imageStore, images, containers`;
 const GC_COLUMNS = `at, trigger, dry_run AS dryRun, before_pct AS beforePct, after_pct AS afterPct, deleted,
   freed_bytes AS freedBytes, kept, failed, summary`;
 
@@ -109,8 +109,8 @@ class SqliteStore implements AgentStore {
         'SELECT image_id AS imageId, first_seen AS firstSeen, last_used AS lastUsed, last_use_source AS lastUseSource, kind, gone_at AS goneAt FROM image_uses',
       ),
       identity: db.prepare(
-        `INSERT INTO identities (at, engine_id, server_version, docker_root_dir, driver, image_store, started_at, images, containers)
-         VALUES (@at, @engineId, @serverVersion, @dockerRootDir, @driver, @imageStore, @startedAt, @images, @containers)`,
+        `INSERT INTO identities (at, engine_id, server_version, docker_root_dir, driver, image_store, images, containers)
+         VALUES (@at, @engineId, @serverVersion, @dockerRootDir, @driver, @imageStore, @images, @containers)`,
       ),
       identities: db.prepare<[number], EngineIdentity>(`SELECT ${IDENTITY_COLUMNS} FROM identities ORDER BY at DESC, id DESC LIMIT ?`),
       // An event the engine sends again (a resumed /events replays the resume nanosecond) is stored once.

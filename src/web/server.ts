@@ -240,7 +240,7 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
 
   app.get('/api/restarts', (c) => {
     const { identities, forensics } = view.restarts(limitOf(c.req.query('limit'), 20));
-    return c.json({ restarts: identities.map((i) => ({ ...i, at: iso(i.at), startedAt: iso(i.startedAt) })), forensics });
+    return c.json({ restarts: identities.map((i) => ({ ...i, at: iso(i.at) })), forensics });
   });
 
   app.get('/api/gc', (c) => c.json({ runs: view.gcRuns(limitOf(c.req.query('limit'), 20)).map((r) => ({ ...r, at: iso(r.at) })) }));

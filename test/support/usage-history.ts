@@ -18,7 +18,6 @@ export function usageAt(at: number, start: number, sizeBytes = 200 * GIB): Usage
     inodesTotal: 13_000_000,
     inodesFree: 12_000_000,
     images: 40 + Math.floor(days),
-    imageBytes: null,
     containers: 12,
     containersRunning: 9,
     containerdFsSizeBytes: null,

@@ -46,7 +46,6 @@ export function sample(at: number, over: Partial<UsageSample> = {}): UsageSample
     inodesTotal: 6_000_000,
     inodesFree: 5_000_000,
     images: 20,
-    imageBytes: 30 * GB,
     containers: 8,
     containersRunning: 5,
     containerdFsSizeBytes: null,

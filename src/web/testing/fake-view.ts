@@ -29,7 +29,6 @@ export function sample(at: number, overrides: Partial<UsageSample> = {}): UsageS
     inodesTotal: 6_000_000,
     inodesFree: 5_000_000,
     images: 16,
-    imageBytes: 30 * GB,
     containers: 4,
     containersRunning: 3,
     containerdFsSizeBytes: null,
