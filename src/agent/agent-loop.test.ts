@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DockerInfo } from '../engine/docker-info.js';
 import type { EngineEvent } from '../engine/engine-api.js';
 import type { Endpoint } from '../engine/endpoint.js';
 import { FakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
@@ -17,8 +18,15 @@ import { FakeScheduler } from './testing/fake-scheduler.js';
 // crosses --high, GC on the gc interval, forensics when the engine moved. Nothing waits
 // for a real timer: the test moves the clock and asserts on what the store holds.
 
-/** A fake engine whose /events stays open until the agent stops. */
+/** A fake engine whose /events stays open until the agent stops; while `down`, it does not answer. */
 class QuietEngine extends FakeEngine {
+  down = false;
+
+  override async info(): Promise<DockerInfo> {
+    if (this.down) throw new Error('connect ECONNREFUSED /run/docker.sock');
+    return super.info();
+  }
+
   override async *events(opts: { until?: string; signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
     if (opts.until !== undefined) return;
     const signal = opts.signal;
@@ -40,6 +48,7 @@ let statfs: Record<string, FsUsage>;
 let forensics: ReturnType<typeof vi.fn<NonNullable<AgentDeps['forensics']>>>;
 let agent: RunningAgent | null;
 let lines: string[];
+let engine: QuietEngine;
 
 beforeEach(() => {
   t = tempDir();
@@ -51,6 +60,7 @@ beforeEach(() => {
   forensics = vi.fn(async (): Promise<RestartForensics> => ({ evidence: [], gaps: [] }));
   lines = [];
   agent = null;
+  engine = new QuietEngine({ images: Array.from({ length: 4 }, (_, i) => fakeImage(i)) });
 });
 
 afterEach(async () => {
@@ -63,7 +73,7 @@ function start(gcIntervalMs = 3_600_000): RunningAgent {
   const probe = fakeHostProbe({ files: { '/proc/self/mountinfo': mountinfo }, dirs: ['/var/lib/docker'], statfs });
   agent = startAgent(
     {
-      engine: new QuietEngine({ images: Array.from({ length: 4 }, (_, i) => fakeImage(i)) }),
+      engine,
       endpoint: local,
       probe,
       store,
@@ -158,6 +168,18 @@ describe('the agent on a manual clock', () => {
     await expect.poll(() => samples().length).toBe(1);
     expect(forensics).not.toHaveBeenCalled();
     expect(store.openFindings().map(({ finding }) => finding.id)).not.toContain('data-root.drift');
+  });
+
+  it('connects after its backoff when the engine was down at start, on the scheduler', async () => {
+    engine.down = true;
+    start();
+    await expect.poll(() => lines.some((l) => l.startsWith('engine at unix:///run/docker.sock is down'))).toBe(true);
+    engine.down = false;
+    await scheduler.advance(499);
+    expect(samples()).toEqual([]);
+    await scheduler.advance(1);
+    await expect.poll(() => samples().length).toBe(1);
+    expect(samples()[0]?.at).toBe(NOW + 500);
   });
 
   it('leaves no timer behind when stopped', async () => {

@@ -31,7 +31,7 @@ import { imageFsRole, pressureTrigger } from './pressure-trigger.js';
 import { reclaimableBytes } from './reclaimable.js';
 import { replanDecision } from './replan.js';
 import { changesScan } from './scan-changes.js';
-import { realScheduler, type Scheduler } from './scheduler.js';
+import { realScheduler, sleepOn, type Scheduler } from './scheduler.js';
 import { unmeasuredChanges, unmeasuredFinding, type Unmeasured } from './unmeasured.js';
 import { alertPayload, postAlert } from './webhooks.js';
 
@@ -350,6 +350,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
       log(`engine at ${deps.endpoint.url} is down: ${(err as Error).message}`);
     },
     signal: abort.signal,
+    sleep: sleepOn(scheduler),
   });
 
   const view: AgentView = {

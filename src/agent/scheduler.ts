@@ -16,6 +16,21 @@ export interface Scheduler {
   after(ms: number, fn: () => void): Cancel;
 }
 
+/** A sleep on the scheduler that an abort ends at once (the event watcher's reconnect backoff). */
+export function sleepOn(scheduler: Scheduler): (ms: number, signal: AbortSignal) => Promise<void> {
+  return (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const cancel = scheduler.after(ms, done);
+      signal.addEventListener('abort', done, { once: true });
+      function done() {
+        cancel();
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+}
+
 /** Node's timers, and the grid timer on `now`. */
 export function realScheduler(now: () => number): Scheduler {
   return {
