@@ -34,7 +34,9 @@ export function storeFactory(t: TempDir): { open: (name?: string, now?: number) 
       opened.push(store);
       return store;
     },
-    closeAll: () => opened.forEach((s) => s.close()),
+    closeAll: () => {
+      for (const s of opened) s.close();
+    },
   };
 }
 
