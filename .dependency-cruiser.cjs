@@ -74,21 +74,19 @@ module.exports = {
       '^src/engine/',
       '^src/host/',
     ]),
-    onlyImports('store-imports-core-data', 'store/ imports core/ and the shared data (findings with their ids and severities; facts as a type, next rule).', '^src/store/', ['^src/core/', '^src/store/', DATA]),
-    typesOnly('store-facts-types-only', 'store/ keeps samples of the facts: it needs their type, not the engine\'s and host\'s schemas that facts.ts loads.', '^src/store/', '^src/facts\\.ts$'),
-    onlyImports('data-imports-below', 'The shared data (facts, finding) is built from the schemas of core, engine and host only.', DATA, [
+    onlyImports('store-imports-core-data', 'store/ imports core/ and the shared data (findings with their ids and severities; facts as a type, next rule).', '^src/store/', [
       '^src/core/',
-      '^src/engine/',
-      '^src/host/',
+      '^src/store/',
       DATA,
     ]),
-    onlyImports('pure-imports-below', 'doctor/, gc/ and plan/ are pure: core, the shared data and (types of) engine/ and host/; never store, the assembly, or the entry points.', '^src/(doctor|gc|plan)/', [
-      '^src/core/',
-      '^src/engine/',
-      '^src/host/',
-      DATA,
-      '^src/$1/',
-    ]),
+    typesOnly('store-facts-types-only', "store/ keeps samples of the facts: it needs their type, not the engine's and host's schemas that facts.ts loads.", '^src/store/', '^src/facts\\.ts$'),
+    onlyImports('data-imports-below', 'The shared data (facts, finding) is built from the schemas of core, engine and host only.', DATA, ['^src/core/', '^src/engine/', '^src/host/', DATA]),
+    onlyImports(
+      'pure-imports-below',
+      'doctor/, gc/ and plan/ are pure: core, the shared data and (types of) engine/ and host/; never store, the assembly, or the entry points.',
+      '^src/(doctor|gc|plan)/',
+      ['^src/core/', '^src/engine/', '^src/host/', DATA, '^src/$1/'],
+    ),
     typesOnly('pure-engine-host-types-only', 'doctor/, gc/ and plan/ take what engine/ and host/ gathered as data: they import only its types.', '^src/(doctor|gc|plan)/', '^src/(engine|host)/'),
     onlyImports('assembly-imports-below', 'The assembly (gather-facts, gc-sources, facts-file, facts-paste, agent-view) is shared by cli, agent and web: it may not import them.', ASSEMBLY, [
       '^src/(core|engine|host|store|doctor|gc|plan)/',

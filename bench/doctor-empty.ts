@@ -15,7 +15,9 @@ export async function benchDoctorEmpty(): Promise<string[]> {
     const env = { ...process.env, DOCKER_HOST: sandbox.dockerHost, NO_COLOR: '1' };
     const r = await compare(RUNS, { cmd: process.execPath, args: [CLI, 'doctor', '--json'] }, { cmd: process.execPath, args: ['-e', '0'] }, env);
     const over = r.oursMs - r.peerMs;
-    return [`doctor --json on an empty engine vs node -e 0: dockwarden ${r.oursMs.toFixed(0)} ms, node ${r.peerMs.toFixed(0)} ms, node + ${over.toFixed(0)} ms (target <= node + 100 ms) (median of ${RUNS})`];
+    return [
+      `doctor --json on an empty engine vs node -e 0: dockwarden ${r.oursMs.toFixed(0)} ms, node ${r.peerMs.toFixed(0)} ms, node + ${over.toFixed(0)} ms (target <= node + 100 ms) (median of ${RUNS})`,
+    ];
   } finally {
     await sandbox.stop();
   }

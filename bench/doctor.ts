@@ -31,7 +31,12 @@ async function post(socketPath: string, path: string, body: unknown, expect: num
  */
 async function makeContainer(socketPath: string, name: string, image: string, start: boolean): Promise<void> {
   const created = JSON.parse(
-    await post(socketPath, `/containers/create?name=${encodeURIComponent(name)}`, { Image: image, Cmd: ['sh', '-c', 'dd if=/dev/zero of=/written bs=1k count=64 && echo done'], HostConfig: { NetworkMode: 'none' } }, 201),
+    await post(
+      socketPath,
+      `/containers/create?name=${encodeURIComponent(name)}`,
+      { Image: image, Cmd: ['sh', '-c', 'dd if=/dev/zero of=/written bs=1k count=64 && echo done'], HostConfig: { NetworkMode: 'none' } },
+      201,
+    ),
   ) as { Id: string };
   if (start) await post(socketPath, `/containers/${created.Id}/start`, null, 204);
 }
@@ -55,12 +60,7 @@ export async function benchDoctor(): Promise<{ name: string; oursMs: number; pee
   try {
     await fillDoctorBenchEngine(sandbox);
     const env = { ...process.env, DOCKER_HOST: sandbox.dockerHost, NO_COLOR: '1' };
-    const result = await compare(
-      RUNS,
-      { cmd: process.execPath, args: [CLI, 'doctor', '--json'] },
-      { cmd: 'docker', args: ['system', 'df'] },
-      env,
-    );
+    const result = await compare(RUNS, { cmd: process.execPath, args: [CLI, 'doctor', '--json'] }, { cmd: 'docker', args: ['system', 'df'] }, env);
     return { name: `doctor --json vs docker system df (${IMAGES} images, ${CONTAINERS} containers)`, ...result };
   } finally {
     await sandbox.stop();

@@ -39,8 +39,18 @@ interface ImageSet {
   ids: Map<string, string>;
 }
 
-interface Tool { name: string; cmd: string; args: string[] }
-interface RunResult { ms: number; freed: number; removed: string[]; beforePct: number; afterPct: number }
+interface Tool {
+  name: string;
+  cmd: string;
+  args: string[];
+}
+interface RunResult {
+  ms: number;
+  freed: number;
+  removed: string[];
+  beforePct: number;
+  afterPct: number;
+}
 
 /** The bench times the built CLI: refuse a dist/ older than the source it comes from. */
 async function checkBuilt(): Promise<void> {
@@ -62,7 +72,12 @@ async function inBatches<T>(items: T[], width: number, work: (item: T) => Promis
 
 async function imageIds(sandbox: Sandbox): Promise<Map<string, string>> {
   const out = (await sandbox.docker(['image', 'ls', '--all', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])).stdout;
-  return new Map(out.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+  return new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string]),
+  );
 }
 
 /** Puts back whichever unused images the last run deleted; the same seeds give the same ids. */
@@ -94,7 +109,9 @@ async function scenario(sandbox: Sandbox, set: ImageSet, tools: [Tool, Tool], en
   for (let round = 0; round <= set.runs; round++) {
     for (const k of round % 2 ? [1, 0] : [0, 1]) {
       const r = await timedRun(sandbox, set, tools[k]!, env);
-      console.error(`bench/gc-vs-prune: ${round === 0 ? 'warm-up ' : ''}${tools[k]!.name}: ${r.ms.toFixed(0)} ms, ${r.removed.length} removed, ${(r.freed / MiB).toFixed(0)} MiB freed, ${r.beforePct.toFixed(1)}% -> ${r.afterPct.toFixed(1)}%`);
+      console.error(
+        `bench/gc-vs-prune: ${round === 0 ? 'warm-up ' : ''}${tools[k]!.name}: ${r.ms.toFixed(0)} ms, ${r.removed.length} removed, ${(r.freed / MiB).toFixed(0)} MiB freed, ${r.beforePct.toFixed(1)}% -> ${r.afterPct.toFixed(1)}%`,
+      );
       if (round > 0) results[k]!.push(r);
     }
   }

@@ -15,7 +15,10 @@ export async function benchInstall(): Promise<string[]> {
   const other: string[] = [];
   for (const [path, p] of scripted) {
     const name = path.replace(/^.*node_modules\//, '');
-    const gyp = await access(new URL(`${path}/binding.gyp`, root)).then(() => true, () => false);
+    const gyp = await access(new URL(`${path}/binding.gyp`, root)).then(
+      () => true,
+      () => false,
+    );
     (gyp ? native : other).push(`${name}${p.dev ? ' (dev)' : ''}`);
   }
   const extra = native.filter((n) => !TARGET.includes(n));

@@ -13,9 +13,6 @@ export function factsFromInfoPaste(text: string, source: string, now: Date): Hos
     origin: parsed.format === 'json' ? 'info-json' : 'info-text',
     engine: { endpoint: source, info: parsed.info, version: null, services: null },
     host: null,
-    gaps: [
-      ...parsed.gaps,
-      'From a `docker info` paste: host facts (filesystem usage, daemon.json, systemd units) are unknown and the checks that need them were skipped.',
-    ],
+    gaps: [...parsed.gaps, 'From a `docker info` paste: host facts (filesystem usage, daemon.json, systemd units) are unknown and the checks that need them were skipped.'],
   };
 }

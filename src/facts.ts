@@ -6,7 +6,6 @@ import { FACTS_SCHEMA_VERSION } from './facts-version.js';
 // HostFacts: one JSON-serialisable snapshot of everything gathered. `dockwarden facts`
 // writes it, `--facts FILE` reads it back, and every check takes only this.
 
-
 export const hostFactsSchema = z.object({
   schemaVersion: z.literal(FACTS_SCHEMA_VERSION),
   collectedAt: z.string(),

@@ -36,14 +36,18 @@ export async function gatherLiveFacts(opts: {
   const { facts: engine, gaps } = await gatherEngineFacts(opts.engine);
   let host: HostFacts['host'] = null;
   if (probe) {
-    host = await gatherLocalFacts(probe, {
-      dataRoot: engine.info.DockerRootDir ?? DEFAULT_DATA_ROOT,
-      ...(socketPath ? { socketPath } : {}),
-      ...(engine.info.Driver ? { driver: engine.info.Driver } : {}),
-      ...(imageStoreKind(engine.info) === 'containerd' ? { containerdStore: { infoAddress: engine.info.Containerd?.Address ?? null } } : {}),
-      ...(engine.info.LoggingDriver ? { loggingDriver: engine.info.LoggingDriver } : {}),
-      ...(engine.info.LiveRestoreEnabled !== undefined ? { liveRestore: engine.info.LiveRestoreEnabled } : {}),
-    }, config ?? undefined);
+    host = await gatherLocalFacts(
+      probe,
+      {
+        dataRoot: engine.info.DockerRootDir ?? DEFAULT_DATA_ROOT,
+        ...(socketPath ? { socketPath } : {}),
+        ...(engine.info.Driver ? { driver: engine.info.Driver } : {}),
+        ...(imageStoreKind(engine.info) === 'containerd' ? { containerdStore: { infoAddress: engine.info.Containerd?.Address ?? null } } : {}),
+        ...(engine.info.LoggingDriver ? { loggingDriver: engine.info.LoggingDriver } : {}),
+        ...(engine.info.LiveRestoreEnabled !== undefined ? { liveRestore: engine.info.LiveRestoreEnabled } : {}),
+      },
+      config ?? undefined,
+    );
   } else {
     gaps.push(`The engine is not on this machine (${opts.endpoint.url}): its filesystem and config files were not inspected; run dockwarden on that host for those checks.`);
   }

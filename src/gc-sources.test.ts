@@ -18,7 +18,12 @@ describe('how gc measures usage', () => {
   });
 
   it('counts the images against the budget when --budget is given, even locally', async () => {
-    const engine = new FakeEngine({ images: [{ id: 'sha256:a', repoTags: ['a:1'], size: 300 }, { id: 'sha256:b', repoTags: ['b:1'], size: 200 }] });
+    const engine = new FakeEngine({
+      images: [
+        { id: 'sha256:a', repoTags: ['a:1'], size: 300 },
+        { id: 'sha256:b', repoTags: ['b:1'], size: 200 },
+      ],
+    });
     await expect((await sources({ engine, budget: true })).usage()).resolves.toEqual({ kind: 'budget', imageBytes: 500 });
   });
 
@@ -46,9 +51,24 @@ describe('gc on a graph driver on this host', () => {
     },
     mtimes: { [`${dir}/imagedb/content/sha256/${hex}`]: Date.parse('2026-11-30T00:00:00Z') },
   });
-  const engine = () => new FakeEngine({ images: [{ id: `sha256:${hex}`, repoTags: ['app:1'], size: 500, diffIds: diffs, history: [{ createdBy: 'own', size: 200 }, { createdBy: 'CMD', size: 0 }, { createdBy: 'base', size: 300 }] }] });
+  const engine = () =>
+    new FakeEngine({
+      images: [
+        {
+          id: `sha256:${hex}`,
+          repoTags: ['app:1'],
+          size: 500,
+          diffIds: diffs,
+          history: [
+            { createdBy: 'own', size: 200 },
+            { createdBy: 'CMD', size: 0 },
+            { createdBy: 'base', size: 300 },
+          ],
+        },
+      ],
+    });
 
-  it('reads each image\'s layers from the image store instead of asking the engine, and gets what the engine would say', async () => {
+  it("reads each image's layers from the image store instead of asking the engine, and gets what the engine would say", async () => {
     const e = engine();
     const inv = await (await sources({ engine: e, probe: local })).inventory();
     expect(e.calls.filter((c) => /^(inspectImage|imageHistory)/.test(c))).toEqual([]);
@@ -91,15 +111,25 @@ describe("gc on containerd's image store", () => {
   const blobs = '/var/lib/containerd/io.containerd.content.v1.content/blobs/sha256';
   const hex = (c: string) => c.repeat(64);
   const manifest = (config: string, layers: [string, number][]) =>
-    JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: `sha256:${hex(config)}`, size: 10 }, layers: layers.map(([d, size]) => ({ digest: `sha256:${hex(d)}`, size })) });
+    JSON.stringify({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { digest: `sha256:${hex(config)}`, size: 10 },
+      layers: layers.map(([d, size]) => ({ digest: `sha256:${hex(d)}`, size })),
+    });
   // Two images sharing the base blob `b`; `m` is the partial one: its layer `9` was never stored.
   const packagedHost = fakeHostProbe({
     files: {
       '/run/containerd/containerd.sock': '',
       '/proc/812/cmdline': 'containerd\0',
       '/etc/containerd/config.toml': 'root = "/var/lib/containerd"\n',
-      [`${blobs}/${hex('1')}`]: manifest('c', [['b', 400], ['d', 100]]),
-      [`${blobs}/${hex('2')}`]: manifest('e', [['b', 400], ['f', 50]]),
+      [`${blobs}/${hex('1')}`]: manifest('c', [
+        ['b', 400],
+        ['d', 100],
+      ]),
+      [`${blobs}/${hex('2')}`]: manifest('e', [
+        ['b', 400],
+        ['f', 50],
+      ]),
       [`${blobs}/${hex('3')}`]: manifest('a', [['9', 70]]),
     },
     sizes: { [`${blobs}/${hex('b')}`]: 400, [`${blobs}/${hex('d')}`]: 100, [`${blobs}/${hex('f')}`]: 50, [`${blobs}/${hex('c')}`]: 10, [`${blobs}/${hex('e')}`]: 10, [`${blobs}/${hex('a')}`]: 10 },
@@ -110,8 +140,26 @@ describe("gc on containerd's image store", () => {
     const e = new FakeEngine({
       images: [
         // list Size: content of every platform plus unpacked snapshots; history: the snapshots.
-        { id: `sha256:${hex('1')}`, repoTags: ['app:1'], size: 2_000, history: [{ createdBy: 'own', size: 300 }, { createdBy: 'base', size: 1_000 }], diffIds: ['sha256:base', 'sha256:own1'] },
-        { id: `sha256:${hex('2')}`, repoTags: ['app:2'], size: 2_000, history: [{ createdBy: 'own', size: 200 }, { createdBy: 'base', size: 1_000 }], diffIds: ['sha256:base', 'sha256:own2'] },
+        {
+          id: `sha256:${hex('1')}`,
+          repoTags: ['app:1'],
+          size: 2_000,
+          history: [
+            { createdBy: 'own', size: 300 },
+            { createdBy: 'base', size: 1_000 },
+          ],
+          diffIds: ['sha256:base', 'sha256:own1'],
+        },
+        {
+          id: `sha256:${hex('2')}`,
+          repoTags: ['app:2'],
+          size: 2_000,
+          history: [
+            { createdBy: 'own', size: 200 },
+            { createdBy: 'base', size: 1_000 },
+          ],
+          diffIds: ['sha256:base', 'sha256:own2'],
+        },
         { id: `sha256:${hex('3')}`, repoTags: ['half:1'], size: 500, history: [{ createdBy: 'x', size: 400 }], diffIds: ['sha256:x'] },
       ],
     });
@@ -130,7 +178,15 @@ describe("gc on containerd's image store", () => {
     const inv = await s.inventory();
     const [a, b, half] = inv.images;
     // The manifest, its config, the shared base blob and its own layer.
-    expect(a?.content?.map((c) => c.size)).toEqual([manifest('c', [['b', 400], ['d', 100]]).length, 10, 400, 100]);
+    expect(a?.content?.map((c) => c.size)).toEqual([
+      manifest('c', [
+        ['b', 400],
+        ['d', 100],
+      ]).length,
+      10,
+      400,
+      100,
+    ]);
     expect(a?.layers.map((l) => l.size)).toEqual([1_000, 300]);
     expect(a?.storedAt).toBe(Date.parse('2026-11-30T00:00:00Z'));
     expect(b?.partial).toBeNull();
@@ -141,11 +197,29 @@ describe("gc on containerd's image store", () => {
     const e = engine();
     e.images.get(`sha256:${hex('1')}`)!.size = 2_000 + 700_000;
     const [a] = (await (await sources({ engine: e, info: containerdInfo, probe: packagedHost })).inventory()).images;
-    expect(a?.content?.at(-1)).toEqual({ digest: `other-platforms-unpacked:sha256:${hex('1')}`, size: 2_000 + 700_000 - 1_300 - (manifest('c', [['b', 400], ['d', 100]]).length + 10 + 400 + 100) });
+    expect(a?.content?.at(-1)).toEqual({
+      digest: `other-platforms-unpacked:sha256:${hex('1')}`,
+      size:
+        2_000 +
+        700_000 -
+        1_300 -
+        (manifest('c', [
+          ['b', 400],
+          ['d', 100],
+        ]).length +
+          10 +
+          400 +
+          100),
+    });
   });
 
   it('estimates the content from the engine alone when the store cannot be read, and says so', async () => {
-    const denied = fakeHostProbe({ files: { '/run/containerd/containerd.sock': '' }, dirs: [blobs.replace(/\/sha256$/, '')], denied: { [blobs.replace(/\/sha256$/, '')]: 'EACCES' }, statfs: { '/': usage(1000, 10) } });
+    const denied = fakeHostProbe({
+      files: { '/run/containerd/containerd.sock': '' },
+      dirs: [blobs.replace(/\/sha256$/, '')],
+      denied: { [blobs.replace(/\/sha256$/, '')]: 'EACCES' },
+      statfs: { '/': usage(1000, 10) },
+    });
     const s = await sources({ engine: engine(), info: containerdInfo, probe: denied });
     const [a] = (await s.inventory()).images;
     expect(a?.content).toEqual([{ digest: `all-content-of:sha256:${hex('1')}`, size: 700 }]);

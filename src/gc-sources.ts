@@ -37,7 +37,8 @@ export function usageMeasure(request: { endpoint: Endpoint; budgetBytes: number 
   const { endpoint, budgetBytes } = request;
   const local = isLocalEndpoint(endpoint);
   const onHost = local && request.hostReadable;
-  if (budgetBytes !== null) return { kind: 'budget', onHost, reason: `--budget ${budgetBytes} bytes is given: the images' total bytes are counted against it${onHost ? ', though the engine is on this host' : ''}` };
+  if (budgetBytes !== null)
+    return { kind: 'budget', onHost, reason: `--budget ${budgetBytes} bytes is given: the images' total bytes are counted against it${onHost ? ', though the engine is on this host' : ''}` };
   if (onHost) return { kind: 'filesystem', onHost, reason: `the engine at ${endpoint.url} is on this host: the filesystem holding its images is measured` };
   if (local) return { kind: 'none', onHost, reason: `the engine at ${endpoint.url} is on this host, but this host cannot be read, so its disk cannot be measured` };
   return { kind: 'none', onHost, reason: `the engine at ${endpoint.url} is not on this host, so its disk cannot be measured` };
@@ -151,7 +152,9 @@ function usageSource(engine: EngineApi, info: DockerInfo, probe: HostProbe | nul
       const fs = await probe.statfs(location.path);
       return { kind: 'filesystem', path: location.path, sizeBytes: fs.sizeBytes, availBytes: fs.availBytes };
     } catch (err) {
-      throw new UsageError(`Cannot measure the filesystem of ${location.description} (${errorCode(err)}): run dockwarden on the engine's host (as root), mount the host's / and pass --host-root, or give --budget SIZE.`);
+      throw new UsageError(
+        `Cannot measure the filesystem of ${location.description} (${errorCode(err)}): run dockwarden on the engine's host (as root), mount the host's / and pass --host-root, or give --budget SIZE.`,
+      );
     }
   };
 }

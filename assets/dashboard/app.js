@@ -149,7 +149,10 @@ function makeChart(data, containerd) {
   const opts = {
     ...chartSize(),
     scales: { x: { time: true }, y: { range: [0, 100] } },
-    axes: [{ stroke: cssVar('--muted'), grid: { stroke: cssVar('--border') } }, { stroke: cssVar('--muted'), grid: { stroke: cssVar('--border') }, values: (u, v) => v.map((x) => `${x}%`) }],
+    axes: [
+      { stroke: cssVar('--muted'), grid: { stroke: cssVar('--border') } },
+      { stroke: cssVar('--muted'), grid: { stroke: cssVar('--border') }, values: (u, v) => v.map((x) => `${x}%`) },
+    ],
     series: [
       {},
       { label: containerd ? 'Data root' : 'Used', stroke: cssVar('--chart-line'), width: 2, value: percent },
@@ -197,8 +200,7 @@ async function loadUsage() {
   // What bench/dashboard measures: navigation start to the first chart with data.
   if (xs.length > 0 && performance.getEntriesByName('first-chart').length === 0) performance.mark('first-chart');
   $('chart').dataset.points = String(samples.length);
-  $('forecast').textContent =
-    fullInSeconds === null ? 'Not filling up at the recent rate.' : `Full in ${duration(fullInSeconds)} at the rate of the last hours.`;
+  $('forecast').textContent = fullInSeconds === null ? 'Not filling up at the recent rate.' : `Full in ${duration(fullInSeconds)} at the rate of the last hours.`;
 }
 
 // ---- images and GC --------------------------------------------------------------------
@@ -240,8 +242,7 @@ async function loadImages() {
   renderImages();
   const toDelete = plan.images.filter((i) => i.verdict === 'delete');
   $('gc-summary').textContent =
-    `Dry run: ${plan.summary} ` +
-    (toDelete.length > 0 ? `${toDelete.length} images would go, freeing about ${bytes(plan.predictedFreed)}.` : 'Nothing would be deleted now.');
+    `Dry run: ${plan.summary} ` + (toDelete.length > 0 ? `${toDelete.length} images would go, freeing about ${bytes(plan.predictedFreed)}.` : 'Nothing would be deleted now.');
   updateGcButton();
 }
 
@@ -249,11 +250,7 @@ function updateGcButton() {
   const button = $('gc-run');
   const allowed = state.host?.gcFromDashboard === true;
   button.disabled = !allowed || !token();
-  $('gc-note').textContent = !allowed
-    ? 'Running GC from here needs the agent started with --token.'
-    : token()
-      ? ''
-      : 'Enter the agent token to run GC.';
+  $('gc-note').textContent = !allowed ? 'Running GC from here needs the agent started with --token.' : token() ? '' : 'Enter the agent token to run GC.';
 }
 
 async function runGc() {
@@ -313,7 +310,10 @@ async function loadRestarts() {
     $('restarts'),
     restarts.map((r) => el('li', { text: `${ago(r.at)}: Docker ${r.serverVersion}, ${r.driver} on ${r.dockerRootDir}, ${r.images} images, ${r.containers} containers` })),
   );
-  replaceChildren($('forensics'), forensics.map((line) => el('li', { text: line })));
+  replaceChildren(
+    $('forensics'),
+    forensics.map((line) => el('li', { text: line })),
+  );
 }
 
 async function loadEvents() {
@@ -362,9 +362,7 @@ function start() {
     Promise.all([refreshFast(), guarded(loadImages)]);
   });
   $('theme').addEventListener('click', () => {
-    const dark = document.documentElement.dataset.theme
-      ? document.documentElement.dataset.theme === 'dark'
-      : window.matchMedia('(prefers-color-scheme: dark)').matches;
+    const dark = document.documentElement.dataset.theme ? document.documentElement.dataset.theme === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
     const next = dark ? 'light' : 'dark';
     localStorage.setItem('dockwarden.theme', next);
     applyTheme(next);

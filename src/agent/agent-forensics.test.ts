@@ -45,7 +45,10 @@ describe('the agent after an engine restart', () => {
         now: () => Date.now(),
         log: (l) => lines.push(l),
         hostName: 'test-host',
-        forensics: async () => ({ evidence: ['docker-ce upgraded by apt at 06:20:17'], gaps: ['/var/log/dpkg.log cannot be read (EACCES): the dpkg log in it is not in the evidence; run dockwarden as root.'] }),
+        forensics: async () => ({
+          evidence: ['docker-ce upgraded by apt at 06:20:17'],
+          gaps: ['/var/log/dpkg.log cannot be read (EACCES): the dpkg log in it is not in the evidence; run dockwarden as root.'],
+        }),
       },
       { intervalMs: 3_600_000, gcIntervalMs: 3_600_000, gc: false, policy: makeGcPolicy({}), webhooks: [], version: '0.0.0' },
     );

@@ -139,7 +139,11 @@ describe('the agent on a manual clock', () => {
     await expect.poll(() => runs('schedule').length).toBe(1);
     await scheduler.advance(10 * MINUTE);
     await expect.poll(() => runs('schedule').length).toBe(2);
-    expect(runs('schedule').map((r) => r.at).sort()).toEqual([NOW + 10 * MINUTE, NOW + 20 * MINUTE]);
+    expect(
+      runs('schedule')
+        .map((r) => r.at)
+        .sort(),
+    ).toEqual([NOW + 10 * MINUTE, NOW + 20 * MINUTE]);
     expect(runs('pressure')).toEqual([]);
   });
 

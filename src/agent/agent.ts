@@ -209,12 +209,7 @@ export function startAgent(deps: AgentDeps, opts: AgentOptions): RunningAgent {
         return null;
       });
     };
-    const [containers, images, fs, containerdFs] = await Promise.all([
-      engine.listContainers({ all: true }),
-      engine.listImages(),
-      measure('data-root'),
-      measure('containerd-root'),
-    ]);
+    const [containers, images, fs, containerdFs] = await Promise.all([engine.listContainers({ all: true }), engine.listImages(), measure('data-root'), measure('containerd-root')]);
     const s: UsageSample = {
       at,
       fsSizeBytes: fs?.sizeBytes ?? null,

@@ -79,7 +79,11 @@ describe('checkDrift', () => {
     expect(checkDrift(input({ current: identity('/srv/docker', 120, T), previousContents: { images: 0, containers: 0, unreadable: [] } }))).toBeNull();
     expect(checkDrift(input({ current: identity('/data/docker', 120, T), history: [identity('/data/docker', 118, T - 60_000)] }))).toBeNull();
     // Back on /data/docker after a spell on an empty /var/lib/docker: the place it left holds nothing.
-    const back = input({ current: identity('/data/docker', 120, T + 60_000), history: [identity('/var/lib/docker', 0, T), identity('/data/docker', 120, T - 60_000)], previousContents: { images: 0, containers: 0, unreadable: [] } });
+    const back = input({
+      current: identity('/data/docker', 120, T + 60_000),
+      history: [identity('/var/lib/docker', 0, T), identity('/data/docker', 120, T - 60_000)],
+      previousContents: { images: 0, containers: 0, unreadable: [] },
+    });
     expect(checkDrift(back)).toBeNull();
   });
 

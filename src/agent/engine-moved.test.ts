@@ -38,7 +38,7 @@ describe('engineMoved', () => {
     expect(engineMoved(identity(), [identity(), identity({ dockerRootDir: '/data/docker' })])).toMatchObject({ moved: false });
   });
 
-  it("leaves a switch of image store alone to the drift guard", () => {
+  it('leaves a switch of image store alone to the drift guard', () => {
     expect(engineMoved(identity({ imageStore: 'containerd' }), [identity()])).toMatchObject({ moved: false });
   });
 });

@@ -3,7 +3,20 @@ import type { UsageSample } from '../store/agent-store.js';
 import { forecastFinding } from './forecast-finding.js';
 
 const NOW = Date.parse('2026-11-25T06:00:00Z');
-const latest: UsageSample = { at: NOW, fsSizeBytes: 100e9, fsAvailBytes: 8e9, inodesTotal: null, inodesFree: null, images: 10, containers: 2, containersRunning: 1, containerdFsSizeBytes: null, containerdFsAvailBytes: null, containerdInodesTotal: null, containerdInodesFree: null };
+const latest: UsageSample = {
+  at: NOW,
+  fsSizeBytes: 100e9,
+  fsAvailBytes: 8e9,
+  inodesTotal: null,
+  inodesFree: null,
+  images: 10,
+  containers: 2,
+  containersRunning: 1,
+  containerdFsSizeBytes: null,
+  containerdFsAvailBytes: null,
+  containerdInodesTotal: null,
+  containerdInodesFree: null,
+};
 
 const dataRoot = { role: 'data-root' as const, path: '/var/lib/docker', mountPoint: '/var/lib/docker' };
 

@@ -6,7 +6,20 @@ const NOW = Date.parse('2026-11-25T06:00:00Z');
 const GB = 1e9;
 
 function sample(minutesAgo: number, availBytes: number | null): UsageSample {
-  return { at: NOW - minutesAgo * 60_000, fsSizeBytes: 100 * GB, fsAvailBytes: availBytes, inodesTotal: null, inodesFree: null, images: 0, containers: 0, containersRunning: 0, containerdFsSizeBytes: null, containerdFsAvailBytes: null, containerdInodesTotal: null, containerdInodesFree: null };
+  return {
+    at: NOW - minutesAgo * 60_000,
+    fsSizeBytes: 100 * GB,
+    fsAvailBytes: availBytes,
+    inodesTotal: null,
+    inodesFree: null,
+    images: 0,
+    containers: 0,
+    containersRunning: 0,
+    containerdFsSizeBytes: null,
+    containerdFsAvailBytes: null,
+    containerdInodesTotal: null,
+    containerdInodesFree: null,
+  };
 }
 
 /** One sample a minute for `minutes`, losing `gbPerHour`. */
@@ -35,7 +48,12 @@ describe('secondsUntilFull', () => {
   it('needs enough samples over enough time to call it a trend', () => {
     expect(secondsUntilFull(filling(3, 10, 2), NOW)).toBeNull();
     expect(secondsUntilFull([], NOW)).toBeNull();
-    expect(secondsUntilFull(filling(120, 10, 2).map((s) => ({ ...s, fsAvailBytes: null })), NOW)).toBeNull();
+    expect(
+      secondsUntilFull(
+        filling(120, 10, 2).map((s) => ({ ...s, fsAvailBytes: null })),
+        NOW,
+      ),
+    ).toBeNull();
   });
 
   it('only looks at the window, so an old burst does not dominate', () => {
@@ -44,6 +62,11 @@ describe('secondsUntilFull', () => {
   });
 
   it('is zero when the trend says the disk is already full', () => {
-    expect(secondsUntilFull(filling(120, 0, 2).map((s) => ({ ...s, fsAvailBytes: (s.fsAvailBytes as number) - 1 * GB })), NOW)).toBe(0);
+    expect(
+      secondsUntilFull(
+        filling(120, 0, 2).map((s) => ({ ...s, fsAvailBytes: (s.fsAvailBytes as number) - 1 * GB })),
+        NOW,
+      ),
+    ).toBe(0);
   });
 });

@@ -9,9 +9,7 @@ const denied: Unmeasured = { fs: dataRoot, error: 'EACCES' };
 describe('unmeasuredChanges', () => {
   it('says when a filesystem stops being measurable, once, and when it is again', () => {
     const start = unmeasuredChanges([], [denied]);
-    expect(start).toEqual([
-      'cannot measure the data root /var/lib/docker (EACCES): its usage is not sampled and GC does not start when it crosses the high threshold, until it can be measured again',
-    ]);
+    expect(start).toEqual(['cannot measure the data root /var/lib/docker (EACCES): its usage is not sampled and GC does not start when it crosses the high threshold, until it can be measured again']);
     expect(unmeasuredChanges([denied], [{ ...denied }])).toEqual([]);
     expect(unmeasuredChanges([denied], [])).toEqual(['measures the data root /var/lib/docker again']);
   });

@@ -41,7 +41,7 @@ export function unmeasuredFinding(failures: readonly Unmeasured[]): Finding | nu
       'threshold. The disk can fill while the agent looks healthy.',
     evidence: failures.map((u) => `statfs ${u.fs.path}: ${u.error}`),
     fix: {
-      summary: 'Run the agent where it can see the engine\'s filesystems (as root on the host, or with the host\'s / mounted and --host-root), and check the disk.',
+      summary: "Run the agent where it can see the engine's filesystems (as root on the host, or with the host's / mounted and --host-root), and check the disk.",
       commands: [...failures.map((u) => `stat -f ${u.fs.path}`), 'dmesg | tail -20'],
     },
   };

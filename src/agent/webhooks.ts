@@ -30,7 +30,13 @@ const ICON: Record<FindingChange['kind'], string> = { new: ':rotating_light:', e
 export function alertPayload(change: FindingChange, ctx: AlertContext, at: number): AlertPayload {
   const f = change.finding;
   const head = `${ICON[change.kind]} [${ctx.hostName}] ${change.kind === 'resolved' ? 'resolved' : f.severity}: ${f.title} (${f.id})`;
-  const body = change.kind === 'resolved' ? '' : `\n${f.evidence.slice(0, 6).map((e) => `• ${e}`).join('\n')}\nFix: ${f.fix.summary}`;
+  const body =
+    change.kind === 'resolved'
+      ? ''
+      : `\n${f.evidence
+          .slice(0, 6)
+          .map((e) => `• ${e}`)
+          .join('\n')}\nFix: ${f.fix.summary}`;
   return {
     kind: change.kind,
     id: f.id,

@@ -18,8 +18,8 @@ export function addAgentCommand(program: Command, io: CliIo, setExit: (code: num
     .option('--interval <dur>', 'usage sampling interval', '30s')
     .option('--gc-interval <dur>', 'how often doctor and GC run (GC also runs when usage crosses --high)', '5m')
     .option('--no-gc', 'plan GC but never delete (the plan is still served and recorded)')
-    .option('--peer <url>', 'another agent to list in the dashboard\'s fleet view (repeatable)', collect, [])
-    .option('--peer-token <token>', 'bearer token for the peers (default: DOCKWARDEN_PEER_TOKEN, else this agent\'s token)');
+    .option('--peer <url>', "another agent to list in the dashboard's fleet view (repeatable)", collect, [])
+    .option('--peer-token <token>', "bearer token for the peers (default: DOCKWARDEN_PEER_TOKEN, else this agent's token)");
   addPolicyOptions(command).action(async (flags: AgentFlags) => {
     const { runAgentCommand } = await import('./agent-run.js');
     await runAgentCommand(program, flags, io, setExit, signals);

@@ -47,15 +47,16 @@ export async function runAgentCommand(program: Command, flags: AgentFlags, io: C
     }
   });
   // Heavy modules load only for the agent: gc, doctor and status stay quick to start.
-  const [{ parseListen, checkListenAuth, startWebServer }, { createWebApp }, { loadDashboardAssets }, { createAgentMetrics }, { openStore }, { startAgent }, { gatherRestartForensics }] = await Promise.all([
-    import('../web/listen.js'),
-    import('../web/server.js'),
-    import('../web/dashboard-assets.js'),
-    import('../web/metrics.js'),
-    import('../store/sqlite-store.js'),
-    import('../agent/agent.js'),
-    import('../host/forensics/restart-forensics.js'),
-  ]);
+  const [{ parseListen, checkListenAuth, startWebServer }, { createWebApp }, { loadDashboardAssets }, { createAgentMetrics }, { openStore }, { startAgent }, { gatherRestartForensics }] =
+    await Promise.all([
+      import('../web/listen.js'),
+      import('../web/server.js'),
+      import('../web/dashboard-assets.js'),
+      import('../web/metrics.js'),
+      import('../store/sqlite-store.js'),
+      import('../agent/agent.js'),
+      import('../host/forensics/restart-forensics.js'),
+    ]);
   const listen = parseListen(flags.listen);
   checkListenAuth(listen, token);
   const now = () => io.now().getTime();

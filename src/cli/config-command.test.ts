@@ -121,9 +121,7 @@ describe('dockwarden config set', () => {
     const before = read(root, '/etc/default/docker');
     const r = await run(root, '--remove-conflicting-flags', '--json', 'data-root', '/data/docker');
     expect(r.code).toBe(0);
-    expect(read(root, '/etc/default/docker')).toBe(
-      before.replace('DOCKER_OPTS="--data-root=/srv/docker --log-opt max-size=50m"', 'DOCKER_OPTS="--log-opt max-size=50m"'),
-    );
+    expect(read(root, '/etc/default/docker')).toBe(before.replace('DOCKER_OPTS="--data-root=/srv/docker --log-opt max-size=50m"', 'DOCKER_OPTS="--log-opt max-size=50m"'));
     expect(read(root, `/etc/default/docker.dockwarden-${STAMP}`)).toBe(before);
     expect(existsSync(join(root, FLAG_DROP_IN))).toBe(false);
     expect(JSON.parse(r.stdout).edits).toEqual([
@@ -177,7 +175,12 @@ describe('dockwarden config set', () => {
   });
 
   it.each([
-    ['a directory', (root: string) => mkdirSync(join(root, '/etc/docker/d'), { recursive: true }), '/etc/docker/d', 'dockwarden: /etc/docker/d cannot be read (EISDIR): it is a directory; give the daemon.json file itself.'],
+    [
+      'a directory',
+      (root: string) => mkdirSync(join(root, '/etc/docker/d'), { recursive: true }),
+      '/etc/docker/d',
+      'dockwarden: /etc/docker/d cannot be read (EISDIR): it is a directory; give the daemon.json file itself.',
+    ],
     [
       '100,000 levels of nesting',
       (root: string) => writeFileSync(join(root, '/etc/docker/deep.json'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`),

@@ -22,4 +22,3 @@ export function addConfigCommand(program: Command, io: CliIo, setExit: (code: nu
       setExit(0);
     });
 }
-

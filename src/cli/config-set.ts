@@ -88,13 +88,15 @@ export async function runConfigSet(key: string, rawValue: string, flags: ConfigS
   // The dockerd whose files these are is the one behind the endpoint every other command
   // uses (--host, DOCKER_HOST, the context, the local sockets): its --config-file and flags count.
   const { endpoint } = chooseEndpointFromEnv(global.host, io.env);
-  if (endpoint.kind !== 'unix') gaps.push(`The engine at ${endpoint.url} is not reached through a local socket: the dockerd behind it was not looked for, so the files edited are those docker.service would use.`);
+  if (endpoint.kind !== 'unix')
+    gaps.push(`The engine at ${endpoint.url} is not reached through a local socket: the dockerd behind it was not looked for, so the files edited are those docker.service would use.`);
   const running = endpoint.kind === 'unix' ? await findDockerdProcess(probe, endpoint.socketPath, gaps) : null;
   const facts = await gatherDockerConfig(probe, gaps, running);
   for (const gap of gaps) io.stderr(`dockwarden: note: ${gap}`);
 
   const path = flags.daemonJson ? posix.resolve(flags.daemonJson) : facts.daemonJsonPath;
-  if (path !== facts.daemonJsonPath) io.stderr(`dockwarden: note: dockerd reads ${facts.daemonJsonPath}, not ${path}; the change takes effect only once dockerd is started with --config-file ${path}.`);
+  if (path !== facts.daemonJsonPath)
+    io.stderr(`dockwarden: note: dockerd reads ${facts.daemonJsonPath}, not ${path}; the change takes effect only once dockerd is started with --config-file ${path}.`);
   const before = await readTarget(probe, path);
   const edit = editDaemonJson(before === null ? {} : parseDaemonJson(before, path), { set: { [key]: value } });
 
@@ -115,7 +117,9 @@ export async function runConfigSet(key: string, rawValue: string, flags: ConfigS
     for (const e of edits) {
       const result = await write(probe, e.path, e.after, io.now()).catch((err: unknown) => {
         const done = [...(daemonJson.changed ? [path] : []), ...written.map((w) => w.path)];
-        throw new UsageError(`${(err as Error).message.replace(/\.$/, '')}; already written: ${done.join(', ') || 'nothing'}; until ${e.path} is fixed by hand dockerd keeps a flag that clashes with daemon.json.`);
+        throw new UsageError(
+          `${(err as Error).message.replace(/\.$/, '')}; already written: ${done.join(', ') || 'nothing'}; until ${e.path} is fixed by hand dockerd keeps a flag that clashes with daemon.json.`,
+        );
       });
       written.push({ ...e, backupPath: result.backupPath });
     }

@@ -31,7 +31,10 @@ function expectOneLine(r: { code: number; stdout: string; stderr: string }, patt
 
 describe('dockwarden doctor --info', () => {
   it('a loop-lvm paste with ">" after every line is critical (exit 2), not "no storage problems"', async () => {
-    const text = readFileSync(join(FIXTURES, 'centos7-devicemapper-loop.txt'), 'utf8').split('\n').map((l) => `${l}>`).join('\n');
+    const text = readFileSync(join(FIXTURES, 'centos7-devicemapper-loop.txt'), 'utf8')
+      .split('\n')
+      .map((l) => `${l}>`)
+      .join('\n');
     const r = await doctor({ text });
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('devicemapper runs on loop files (loop-lvm)');
@@ -64,7 +67,7 @@ describe('dockwarden doctor --info', () => {
     expect(report.findings.map((f) => `${f.id}:${f.severity}`)).toEqual(['storage.devicemapper-loop:critical', 'thinpool.space-low:critical', 'storage.deprecated-driver:warning']);
   });
 
-  it.each(['other/podman-info-rootless.yaml', 'other/podman-info-rootful.json'])('%s: one line saying it is Podman\'s, exit 3', async (fixture) => {
+  it.each(['other/podman-info-rootless.yaml', 'other/podman-info-rootful.json'])("%s: one line saying it is Podman's, exit 3", async (fixture) => {
     expectOneLine(await doctor({ fixture }), /^dockwarden: --info: this is `podman info` output, not `docker info`.*dockwarden doctor --host unix:\/\//);
   });
 
@@ -72,7 +75,7 @@ describe('dockwarden doctor --info', () => {
     expectOneLine(await doctor({ text: `{"Driver":"overlay2","X":${'['.repeat(100_000)}` }), /^dockwarden: --info: the JSON is nested more than 100 levels deep/);
   });
 
-  it('Docker Desktop: Desktop\'s settings, never mkfs or fstab', async () => {
+  it("Docker Desktop: Desktop's settings, never mkfs or fstab", async () => {
     const r = await doctor({ fixture: 'docker-desktop-mac.txt' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Settings > Resources > Advanced');

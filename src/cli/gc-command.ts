@@ -15,9 +15,7 @@ function positiveInt(text: string): number {
 }
 
 export function addGcCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const command = program
-    .command('gc')
-    .description('delete images the way kubelet does: above --high, least recently used first down to --low; never images a container or service needs');
+  const command = program.command('gc').description('delete images the way kubelet does: above --high, least recently used first down to --low; never images a container or service needs');
   addPolicyOptions(command)
     .option('--containers-older-than <dur>', 'first remove stopped containers created longer ago than this')
     .option('--build-cache', 'first prune build cache no build is using')

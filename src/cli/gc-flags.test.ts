@@ -4,7 +4,9 @@ import { addPolicyOptions, policyFromFlags, type PolicyFlags } from './gc-flags.
 
 /** The policy `dockwarden gc ARGS` would run with, or commander's one-line refusal. */
 function policyOf(args: string[]) {
-  const command = addPolicyOptions(new Command('gc')).exitOverride().configureOutput({ writeErr: () => undefined });
+  const command = addPolicyOptions(new Command('gc'))
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
   command.parse(args, { from: 'user' });
   return policyFromFlags(command.opts<PolicyFlags>());
 }

@@ -38,7 +38,12 @@ export async function runGcCommand(program: Command, flags: GcFlags, io: CliIo, 
   const choice = chooseEndpointFromEnv(global.host, io.env);
   const engine = await connectFromEnv(choice, io.env);
   const info = await engine.info();
-  if (flags.buildCache) refuseOnPodman(info, null, (e) => `--build-cache: ${e} has no build cache API (POST /build/prune answers 404; its builds leave intermediate images, which gc collects as dangling): run gc without it.`);
+  if (flags.buildCache)
+    refuseOnPodman(
+      info,
+      null,
+      (e) => `--build-cache: ${e} has no build cache API (POST /build/prune answers 404; its builds leave intermediate images, which gc collects as dangling): run gc without it.`,
+    );
   const measure = usageMeasure({ endpoint: choice.endpoint, budgetBytes: policy.budgetBytes, hostReadable: true });
   const sources = await gcSources({
     engine,

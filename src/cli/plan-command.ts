@@ -33,4 +33,3 @@ export function addPlanCommand(program: Command, io: CliIo, setExit: (code: numb
       setExit(0);
     });
 }
-

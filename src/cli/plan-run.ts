@@ -108,7 +108,12 @@ export async function runPlan(kind: PlanKind, flags: PlanFlags, global: GlobalFl
     throw new UsageError('--stop-command and --start-command go together: give both, or neither for systemd.');
   }
   const facts = await loadFacts({ facts: flags.facts, host: global.host, hostRoot: global.hostRoot }, io.env, io.now());
-  refuseOnPodman(facts.engine.info, facts.engine.version?.components, (engine) => `dockwarden plan ${kind} writes dockerd's daemon.json and docker.service, and this engine is ${engine}, which has neither: set \`graphroot\` in /etc/containers/storage.conf instead (the fix \`dockwarden doctor\` prints).`);
+  refuseOnPodman(
+    facts.engine.info,
+    facts.engine.version?.components,
+    (engine) =>
+      `dockwarden plan ${kind} writes dockerd's daemon.json and docker.service, and this engine is ${engine}, which has neither: set \`graphroot\` in /etc/containers/storage.conf instead (the fix \`dockwarden doctor\` prints).`,
+  );
   if (!facts.host) {
     throw new UsageError('A plan needs the host itself (its daemon.json, units and devices): run dockwarden plan on the host, against its local engine.');
   }
@@ -141,8 +146,5 @@ async function writeScript(path: string, script: string): Promise<void> {
 
 function describeWritten(plan: Plan, path: string): string {
   const destructive = plan.steps.filter((s) => s.destructive).length;
-  return (
-    `dockwarden: wrote ${path}: ${plan.steps.length} steps (${destructive} destructive, each asks first), rollback in ${plan.rollback.length}. ` +
-    `Read it, then run: sudo bash ${path}`
-  );
+  return `dockwarden: wrote ${path}: ${plan.steps.length} steps (${destructive} destructive, each asks first), rollback in ${plan.rollback.length}. ` + `Read it, then run: sudo bash ${path}`;
 }

@@ -35,7 +35,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       writeOut: io.stdout,
       writeErr: io.stderr,
       // One line for a usage error, like every other error: "dockwarden: unknown option '--jsn' (Did you mean --json?) ..."
-      outputError: (text, write) => write(`dockwarden: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see dockwarden --help)\n`),
+      outputError: (text, write) =>
+        write(
+          `dockwarden: ${text
+            .replace(/^error: /, '')
+            .replace(/\s*\n\s*/g, ' ')
+            .trim()} (see dockwarden --help)\n`,
+        ),
     });
 
   program
@@ -57,11 +63,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'JSON output: {findings, facts, notChecked, gaps}')
     .action(async (local: { facts?: string; info?: string; json?: boolean }) => {
       const global = program.opts<GlobalOptions>();
-      const [{ loadFacts }, { runDoctor, doctorExitCode }, { doctorReport }] = await Promise.all([
-        import('./load-facts.js'),
-        import('../doctor/run-doctor.js'),
-        import('../doctor/doctor-report.js'),
-      ]);
+      const [{ loadFacts }, { runDoctor, doctorExitCode }, { doctorReport }] = await Promise.all([import('./load-facts.js'), import('../doctor/run-doctor.js'), import('../doctor/doctor-report.js')]);
       const facts = await loadFacts(sourceOptions(global, local), io.env, io.now());
       const report = doctorReport(facts, runDoctor(facts));
       if (global.json || local.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);

@@ -55,7 +55,15 @@ async function fromStore(path: string, now: number): Promise<StatusReport> {
       findings: store.openFindings().map((f) => ({ ...f.finding, firstSeen: new Date(f.firstSeen).toISOString(), lastSeen: new Date(f.lastSeen).toISOString() })),
       latest: samples.at(-1) ?? store.samples(now - 7 * 86_400_000, now).at(-1) ?? null,
       // The store keeps readings by role, not where each filesystem is mounted: enough for when.
-      fullInSeconds: fillsFirst(samples, [{ role: 'data-root', path: '', mountPoint: '' }, { role: 'containerd-root', path: '', mountPoint: '' }], now)?.seconds ?? null,
+      fullInSeconds:
+        fillsFirst(
+          samples,
+          [
+            { role: 'data-root', path: '', mountPoint: '' },
+            { role: 'containerd-root', path: '', mountPoint: '' },
+          ],
+          now,
+        )?.seconds ?? null,
     };
   } finally {
     store.close();
@@ -69,7 +77,9 @@ function format(r: StatusReport, now: number): string {
     const pct = sampleUsedPercent(s);
     const used = pct !== null ? `${pct.toFixed(1)}% used, ${formatBytes(s.fsAvailBytes!)} free` : 'filesystem not measured';
     const full = r.fullInSeconds === null ? 'not filling' : `full in about ${formatDuration(r.fullInSeconds * 1000)}`;
-    lines.push(`  data root: ${used}; ${full}; ${Math.round(s.images)} images, ${Math.round(s.containersRunning)}/${Math.round(s.containers)} containers running (sampled ${formatDuration(now - s.at)} ago)`);
+    lines.push(
+      `  data root: ${used}; ${full}; ${Math.round(s.images)} images, ${Math.round(s.containersRunning)}/${Math.round(s.containers)} containers running (sampled ${formatDuration(now - s.at)} ago)`,
+    );
     const containerdPct = sampleUsedPercent({ fsSizeBytes: s.containerdFsSizeBytes ?? null, fsAvailBytes: s.containerdFsAvailBytes ?? null });
     if (containerdPct !== null) lines.push(`  containerd's root (where images live): ${containerdPct.toFixed(1)}% used, ${formatBytes(s.containerdFsAvailBytes!)} free`);
   } else lines.push('  no usage sample yet');

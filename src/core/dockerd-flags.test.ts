@@ -16,8 +16,24 @@ describe('parseDockerdFlags', () => {
     ]);
   });
   it('reads storage, logging, live-restore, config-file and containerd flags and skips the rest', () => {
-    const argv = ['/usr/bin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock', '-s', 'devicemapper', '--storage-opt', 'dm.thinpooldev=/dev/mapper/docker-thinpool',
-      '--log-driver=journald', '--log-opt', 'max-size=10m', '--live-restore', '--config-file', '/etc/docker/other.json', '--exec-opt', 'native.cgroupdriver=systemd'];
+    const argv = [
+      '/usr/bin/dockerd',
+      '-H',
+      'fd://',
+      '--containerd=/run/containerd/containerd.sock',
+      '-s',
+      'devicemapper',
+      '--storage-opt',
+      'dm.thinpooldev=/dev/mapper/docker-thinpool',
+      '--log-driver=journald',
+      '--log-opt',
+      'max-size=10m',
+      '--live-restore',
+      '--config-file',
+      '/etc/docker/other.json',
+      '--exec-opt',
+      'native.cgroupdriver=systemd',
+    ];
     expect(pairs(argv)).toEqual([
       ['containerd', '/run/containerd/containerd.sock'],
       ['storage-driver', 'devicemapper'],

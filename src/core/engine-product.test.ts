@@ -15,7 +15,11 @@ const PODMAN_VERSION = {
 };
 const DOCKER_VERSION = {
   Platform: { Name: 'Docker Engine - Community' },
-  Components: [{ Name: 'Engine', Version: '20.10.24+dfsg1' }, { Name: 'containerd', Version: '1.6.20' }, { Name: 'runc', Version: '1.1.5' }],
+  Components: [
+    { Name: 'Engine', Version: '20.10.24+dfsg1' },
+    { Name: 'containerd', Version: '1.6.20' },
+    { Name: 'runc', Version: '1.1.5' },
+  ],
   Version: '20.10.24+dfsg1',
 };
 const PODMAN_INFO = { ServerVersion: '4.3.1', Driver: 'overlay', DockerRootDir: '/tmp/dw-1/mnt/storage', BuildahVersion: '1.28.2', Rootless: false };

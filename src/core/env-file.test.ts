@@ -12,7 +12,12 @@ describe('parseEnvFile', () => {
       'fi',
     ].join('\n');
     expect(parseEnvFile(text)).toEqual([
-      { key: 'OPTIONS', value: '--selinux-enabled --log-driver=journald --signature-verification=false', text: "OPTIONS='--selinux-enabled --log-driver=journald --signature-verification=false'", line: 3 },
+      {
+        key: 'OPTIONS',
+        value: '--selinux-enabled --log-driver=journald --signature-verification=false',
+        text: "OPTIONS='--selinux-enabled --log-driver=journald --signature-verification=false'",
+        line: 3,
+      },
       { key: 'DOCKER_CERT_PATH', value: '/etc/docker', text: 'DOCKER_CERT_PATH=/etc/docker', line: 5 },
     ]);
   });

@@ -51,12 +51,9 @@ describe('parseHumanSize', () => {
     }
   });
 
-  it.each(['', '   ', 'GB', 'abc', '12 parsecs', '1.2.3GB', '-5GB', '5 GBB', '12iB', 'N/A', '10 GB free'])(
-    'rejects %j with a UsageError',
-    (text) => {
-      expect(() => parseHumanSize(text)).toThrow(UsageError);
-    },
-  );
+  it.each(['', '   ', 'GB', 'abc', '12 parsecs', '1.2.3GB', '-5GB', '5 GBB', '12iB', 'N/A', '10 GB free'])('rejects %j with a UsageError', (text) => {
+    expect(() => parseHumanSize(text)).toThrow(UsageError);
+  });
 
   it('names the bad text in one line', () => {
     expect(() => parseHumanSize('lots\nof space')).toThrow(/^"lots\\nof space" is not a size such as "99.71GB"/);

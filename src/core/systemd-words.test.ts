@@ -3,15 +3,7 @@ import { expandWords, parseEnvironmentWords, splitWords } from './systemd-words.
 
 describe('splitWords', () => {
   it('splits at whitespace and removes quotes and escapes', () => {
-    expect(splitWords(`/usr/bin/dockerd --data-root "/mnt/docker data" --label 'a b' x\\ y ""`)).toEqual([
-      '/usr/bin/dockerd',
-      '--data-root',
-      '/mnt/docker data',
-      '--label',
-      'a b',
-      'x y',
-      '',
-    ]);
+    expect(splitWords(`/usr/bin/dockerd --data-root "/mnt/docker data" --label 'a b' x\\ y ""`)).toEqual(['/usr/bin/dockerd', '--data-root', '/mnt/docker data', '--label', 'a b', 'x y', '']);
   });
   it('joins quotes inside a word', () => {
     expect(splitWords('--data-root="/a b"')).toEqual(['--data-root=/a b']);

@@ -81,8 +81,7 @@ describe('data-root.config-conflict', () => {
 
 describe("data-root.on-root-fs with containerd's image store", () => {
   const rootFs = makeFs({ path: '/', mountPoint: '/', device: '/dev/sda1', deviceId: '8:1' });
-  const onRoot = (containerd: Parameters<typeof makeContainerd>[0]) =>
-    makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ rootFs, containerd: makeContainerd(containerd) }) });
+  const onRoot = (containerd: Parameters<typeof makeContainerd>[0]) => makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ rootFs, containerd: makeContainerd(containerd) }) });
 
   it("warns when containerd's root shares / while the data root has its own disk, and moves containerd's root", () => {
     const finding = checkDataRoot(onRoot({ rootFs: { ...rootFs, path: '/var/lib/containerd' } })).findings.find((f) => f.id === 'data-root.on-root-fs');

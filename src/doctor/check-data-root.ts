@@ -22,7 +22,10 @@ function sameRoot(configured: string, running: string): boolean {
 function onRootFs(facts: HostFacts): CheckResult {
   const host = facts.host;
   const { filesystems, unknown } = engineDataFilesystems(facts);
-  const notChecked = unknown.length > 0 || !host?.rootFs ? [{ id: 'data-root.on-root-fs' as const, reason: host?.rootFs ? `${unknown.join('; ')}.` : 'The filesystems of the data root and of / are not known here.' }] : [];
+  const notChecked =
+    unknown.length > 0 || !host?.rootFs
+      ? [{ id: 'data-root.on-root-fs' as const, reason: host?.rootFs ? `${unknown.join('; ')}.` : 'The filesystems of the data root and of / are not known here.' }]
+      : [];
   const shared = host?.rootFs ? filesystems.find((f) => f.fs.deviceId === host.rootFs!.deviceId) : undefined;
   if (!host?.rootFs || !shared) return { findings: [], notChecked };
   const root = dataRoot(facts) ?? host.dataRoot;

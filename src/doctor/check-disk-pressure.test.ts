@@ -3,8 +3,7 @@ import { checkDiskPressure } from './check-disk-pressure.js';
 import { CONTAINERD_STORE_INFO, makeContainerd, makeFacts, makeFs, makeLocal } from './testing/build-facts.js';
 
 const GiB = 1024 ** 3;
-const at = (availGiB: number, inodesFree = 6_000_000) =>
-  makeFacts({ host: makeLocal({ dataRootFs: makeFs({ sizeBytes: 100 * GiB, availBytes: availGiB * GiB, inodesFree }) }) });
+const at = (availGiB: number, inodesFree = 6_000_000) => makeFacts({ host: makeLocal({ dataRootFs: makeFs({ sizeBytes: 100 * GiB, availBytes: availGiB * GiB, inodesFree }) }) });
 
 describe('disk.pressure', () => {
   it('is quiet at or below the high threshold', () => {
@@ -34,7 +33,12 @@ describe("disk.pressure with containerd's image store", () => {
   const containerdAt = (availGiB: number, host: Partial<Parameters<typeof makeLocal>[0]> = {}) =>
     makeFacts({
       info: CONTAINERD_STORE_INFO,
-      host: makeLocal({ containerd: makeContainerd({ rootFs: makeFs({ path: '/var/lib/containerd', mountPoint: '/var/lib/containerd', device: '/dev/sdc1', deviceId: '8:33', sizeBytes: 100 * GiB, availBytes: availGiB * GiB }) }), ...host }),
+      host: makeLocal({
+        containerd: makeContainerd({
+          rootFs: makeFs({ path: '/var/lib/containerd', mountPoint: '/var/lib/containerd', device: '/dev/sdc1', deviceId: '8:33', sizeBytes: 100 * GiB, availBytes: availGiB * GiB }),
+        }),
+        ...host,
+      }),
     });
 
   it("names containerd's root filesystem when it is the full one, and the data root's as another", () => {
@@ -56,7 +60,10 @@ describe("disk.pressure with containerd's image store", () => {
 
   it("judges a filesystem holding both roots once (dockerd's own containerd, under the data root)", () => {
     const fs = makeFs({ sizeBytes: 100 * GiB, availBytes: 3 * GiB });
-    const facts = makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ dataRootFs: fs, containerd: makeContainerd({ managedByDockerd: true, root: '/var/lib/docker/containerd/daemon', rootFs: fs }) }) });
+    const facts = makeFacts({
+      info: CONTAINERD_STORE_INFO,
+      host: makeLocal({ dataRootFs: fs, containerd: makeContainerd({ managedByDockerd: true, root: '/var/lib/docker/containerd/daemon', rootFs: fs }) }),
+    });
     const [finding] = checkDiskPressure(facts, { highPct: 85 }).findings;
     expect(finding?.title).toBe("The filesystem of the data root and of containerd's root is 97.0% full (space), above the 85% threshold");
     expect(finding?.evidence).toHaveLength(2);
@@ -67,7 +74,7 @@ describe("disk.pressure with containerd's image store", () => {
     expect(notChecked.map((n) => n.reason).join(' ')).toMatch(/containerd's image store, whose root .* not known here/);
   });
 
-  it('judges the data root of a snapshot that predates containerd facts, and says containerd\'s root was not checked', () => {
+  it("judges the data root of a snapshot that predates containerd facts, and says containerd's root was not checked", () => {
     const facts = makeFacts({ info: CONTAINERD_STORE_INFO, host: makeLocal({ dataRootFs: makeFs({ sizeBytes: 100 * GiB, availBytes: 1 * GiB }) }) });
     const result = checkDiskPressure(facts, { highPct: 85 });
     expect(result.findings[0]?.title).toMatch(/^The data root filesystem is 99.0% full/);

@@ -38,7 +38,7 @@ function usageLines(fs: FsFacts, bytesPct: number, inodesPct: number): string[] 
 /** "The data root filesystem", "containerd's root filesystem", or both when they share one. */
 function whose(entry: DataFilesystem): string {
   const kinds = new Set(entry.roles.map((r) => r.kind));
-  if (kinds.size === 2) return 'The filesystem of the data root and of containerd\'s root';
+  if (kinds.size === 2) return "The filesystem of the data root and of containerd's root";
   return kinds.has('containerd-root') ? "containerd's root filesystem" : 'The data root filesystem';
 }
 

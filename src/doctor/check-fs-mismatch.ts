@@ -39,11 +39,7 @@ export function checkFsMismatch(facts: HostFacts): CheckResult {
       detail: onlyConfigured
         ? `${dataRoot(facts) ?? 'The data root'} is on ${fs.fsType} (${fs.device}), not ${wanted}: the next time dockerd starts it will refuse the ${name} driver and not come up.`
         : `${dataRoot(facts) ?? 'The data root'} is reported on ${fs.fsType} (${fs.device}) while the engine runs ${name}: the ${wanted} filesystem may have been unmounted under the running engine, or the data root is a different path than the one inspected.`,
-      evidence: [
-        `Storage Driver: ${running ?? 'unknown'}`,
-        ...(configured ? [settingEvidence(configured)] : []),
-        `${fs.mountPoint}: ${fs.fsType} on ${fs.device}`,
-      ],
+      evidence: [`Storage Driver: ${running ?? 'unknown'}`, ...(configured ? [settingEvidence(configured)] : []), `${fs.mountPoint}: ${fs.fsType} on ${fs.device}`],
       fix: {
         summary: `Mount a ${wanted} filesystem at the data root before starting dockerd, or configure overlay2 instead.`,
         commands:

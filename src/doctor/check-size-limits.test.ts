@@ -21,7 +21,15 @@ describe('sizelimit.unavailable', () => {
   });
   it('decides overlay2 on extfs from a paste alone, and skips XFS whose mount options are unknown', () => {
     expect(checkSizeLimits(makeFacts({ host: null })).findings[0]?.id).toBe('sizelimit.unavailable');
-    const xfs = makeFacts({ host: null, info: { DriverStatus: [['Backing Filesystem', 'xfs'], ['Supports d_type', 'true']] } });
+    const xfs = makeFacts({
+      host: null,
+      info: {
+        DriverStatus: [
+          ['Backing Filesystem', 'xfs'],
+          ['Supports d_type', 'true'],
+        ],
+      },
+    });
     expect(checkSizeLimits(xfs).notChecked[0]?.reason).toContain('pquota');
   });
   it('does not apply to drivers with their own limits', () => {

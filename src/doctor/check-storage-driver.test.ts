@@ -16,7 +16,15 @@ describe('checkStorageDriver and the names drivers go by', () => {
   });
 
   it('judges "overlay 2" without d_type as overlay2 without d_type', () => {
-    const facts = makeFacts({ info: { Driver: 'overlay 2', DriverStatus: [['Backing Filesystem', 'xfs'], ['Supports d_type', 'false']] } });
+    const facts = makeFacts({
+      info: {
+        Driver: 'overlay 2',
+        DriverStatus: [
+          ['Backing Filesystem', 'xfs'],
+          ['Supports d_type', 'false'],
+        ],
+      },
+    });
     expect(checkStorageDriver(facts).findings.map((f) => f.id)).toEqual(['storage.no-dtype']);
   });
 

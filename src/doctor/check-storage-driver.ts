@@ -88,11 +88,9 @@ function devicemapperLoop(facts: HostFacts, driver: StorageDriver): Finding[] {
         'loop-lvm stacks a thin pool on sparse files in the data root. It is meant for testing: it is slow, the pool fills without warning when the ' +
         'filesystem under it fills, and hosts hang or corrupt images. Docker warns against it for production.',
       evidence,
-      fix: moveToOverlay2Fix(
-        facts,
-        'Move to overlay2 on XFS (ftype=1); if the kernel is too old for overlay2, use devicemapper direct-lvm on a dedicated block device instead.',
-        ['# only if this kernel cannot run overlay2: dockwarden plan direct-lvm --device /dev/sdX'],
-      ),
+      fix: moveToOverlay2Fix(facts, 'Move to overlay2 on XFS (ftype=1); if the kernel is too old for overlay2, use devicemapper direct-lvm on a dedicated block device instead.', [
+        '# only if this kernel cannot run overlay2: dockwarden plan direct-lvm --device /dev/sdX',
+      ]),
     },
   ];
 }

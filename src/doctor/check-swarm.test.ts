@@ -7,11 +7,7 @@ const rollback = { failureAction: 'rollback', monitorNs: 30e9, parallelism: 1, o
 
 describe('swarm.no-rollback', () => {
   it('names every service without a rollback failure action, and only those', () => {
-    const services = [
-      makeService('api', { ...rollback, failureAction: 'pause' }),
-      makeService('web', rollback),
-      makeService('worker', null),
-    ];
+    const services = [makeService('api', { ...rollback, failureAction: 'pause' }), makeService('web', rollback), makeService('worker', null)];
     const [finding] = checkSwarm(makeFacts({ info: manager, services })).findings;
     expect(finding?.title).toBe('2 of 3 swarm services do not roll back a failed update');
     expect(finding?.evidence).toEqual([

@@ -45,10 +45,7 @@ export function checkSwarm(facts: HostFacts): CheckResult {
         fix: {
           summary: 'Set a rollback failure action and a monitor window on each service (and in the stack files that deploy them).',
           commands: [
-            ...listed.map(
-              ({ service }) =>
-                `docker service update --update-failure-action rollback --update-monitor 30s --rollback-parallelism 1 --rollback-monitor 30s ${service.name}`,
-            ),
+            ...listed.map(({ service }) => `docker service update --update-failure-action rollback --update-monitor 30s --rollback-parallelism 1 --rollback-monitor 30s ${service.name}`),
             '# stack files: deploy: { update_config: { failure_action: rollback, monitor: 30s }, rollback_config: { parallelism: 1, monitor: 30s } }',
           ],
         },

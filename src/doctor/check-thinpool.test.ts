@@ -18,7 +18,10 @@ describe('checkThinpool', () => {
   it('reads the pool of "device mapper" however it is spelled', () => {
     for (const Driver of ['devicemapper', 'device mapper', 'Device-Mapper']) {
       const { findings } = checkThinpool(makeFacts({ info: { Driver, DriverStatus: LOW } }));
-      expect(findings.map((f) => `${f.id}:${f.severity}`), Driver).toEqual(['thinpool.space-low:critical']);
+      expect(
+        findings.map((f) => `${f.id}:${f.severity}`),
+        Driver,
+      ).toEqual(['thinpool.space-low:critical']);
     }
   });
 

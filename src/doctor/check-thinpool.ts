@@ -117,7 +117,7 @@ function noDeferred(facts: HostFacts): { finding?: Finding; notChecked?: NotChec
         commands: [
           `# ${daemonJsonPath(facts)}: { "storage-driver": "devicemapper", "storage-opts": ["dm.thinpooldev=/dev/mapper/${pool}", "dm.use_deferred_removal=true", "dm.use_deferred_deletion=true"] }`,
           'systemctl restart docker',
-          "docker info | grep -i deferred",
+          'docker info | grep -i deferred',
         ],
       },
     },
@@ -128,7 +128,13 @@ export function checkThinpool(facts: HostFacts): CheckResult {
   const driver = storageDriverOf(facts.engine.info);
   if (driver && !driver.known) {
     const reason = unknownDriverReason(driver);
-    return { findings: [], notChecked: [{ id: 'thinpool.space-low', reason }, { id: 'thinpool.no-deferred', reason }] };
+    return {
+      findings: [],
+      notChecked: [
+        { id: 'thinpool.space-low', reason },
+        { id: 'thinpool.no-deferred', reason },
+      ],
+    };
   }
   if (driver?.name !== 'devicemapper') return { findings: [], notChecked: [] };
   const results = [spaceLow(facts), noDeferred(facts)];

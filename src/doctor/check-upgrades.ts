@@ -50,7 +50,9 @@ export function checkUpgrades(facts: HostFacts): CheckResult {
           ...upgrades.files.map((f) => `read ${f}`),
         ],
         fix: {
-          summary: swarm ? 'Keep docker and containerd out of unattended upgrades and upgrade them in a maintenance window.' : 'Turn on live-restore (containers survive daemon restarts), and/or keep docker and containerd out of unattended upgrades.',
+          summary: swarm
+            ? 'Keep docker and containerd out of unattended upgrades and upgrade them in a maintenance window.'
+            : 'Turn on live-restore (containers survive daemon restarts), and/or keep docker and containerd out of unattended upgrades.',
           commands: [
             ...(swarm ? [] : [`# ${daemonJsonPath(facts)}: { "live-restore": true }`, 'systemctl reload docker   # live-restore is applied on reload']),
             `cat > /etc/apt/apt.conf.d/51docker-hold <<'EOF'\nUnattended-Upgrade::Package-Blacklist {\n${exposed.map((p) => `    "${p}";`).join('\n')}\n};\nEOF`,

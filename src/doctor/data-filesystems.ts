@@ -40,7 +40,8 @@ export function usesContainerdStore(facts: HostFacts): boolean {
 export function containerdRootUnknown(facts: HostFacts): string | null {
   if (!usesContainerdStore(facts)) return null;
   if (!facts.host) return "Images live in containerd's image store, whose root (containerd's config.toml `root`, default /var/lib/containerd) and filesystem are not known here";
-  if (!facts.host.containerd) return "Images live in containerd's image store, but this snapshot does not say where containerd's root is (written by a dockwarden from before containerd's store was measured)";
+  if (!facts.host.containerd)
+    return "Images live in containerd's image store, but this snapshot does not say where containerd's root is (written by a dockwarden from before containerd's store was measured)";
   if (!facts.host.containerd.rootFs) return `The filesystem of containerd's root ${facts.host.containerd.root} could not be measured`;
   return null;
 }

@@ -11,8 +11,7 @@ import { makeFacts, makeFs, makeLocal, makeSetting } from './testing/build-facts
 // hand: no fix may send them to mkfs, fstab, systemctl or /etc/docker/daemon.json.
 
 const NOW = new Date('2026-11-25T06:20:00Z');
-const paste = (name: string, edit: (text: string) => string = (t) => t) =>
-  factsFromInfoPaste(edit(readFileSync(new URL(`../../test/fixtures/info/${name}`, import.meta.url), 'utf8')), name, NOW);
+const paste = (name: string, edit: (text: string) => string = (t) => t) => factsFromInfoPaste(edit(readFileSync(new URL(`../../test/fixtures/info/${name}`, import.meta.url), 'utf8')), name, NOW);
 
 /** What a Linux server's fix says and Desktop's VM does not allow. */
 const HOST_ADVICE = /mkfs|fstab|blkid|\bu?mount\b|xfs_info|\/etc\/docker|systemctl|journalctl|dockwarden plan|lvextend|zpool|\/dev\/sd|apt\.conf|truncate/;
@@ -35,7 +34,12 @@ describe('Docker Desktop pastes', () => {
   });
 
   it('the same paste from a Linux server would get the disk advice Desktop must not', () => {
-    const server = paste('docker-desktop-mac.txt', (t) => t.replace('Operating System: Docker Desktop', 'Operating System: Ubuntu 24.04.1 LTS').replace('6.10.4-linuxkit', '6.8.0-45-generic').replace(/ com\.docker\.desktop\.address=.*\n/, ''));
+    const server = paste('docker-desktop-mac.txt', (t) =>
+      t
+        .replace('Operating System: Docker Desktop', 'Operating System: Ubuntu 24.04.1 LTS')
+        .replace('6.10.4-linuxkit', '6.8.0-45-generic')
+        .replace(/ com\.docker\.desktop\.address=.*\n/, ''),
+    );
     const { findings } = runDoctor(server);
     expect(idsOf(findings)).toEqual(['sizelimit.unavailable:info']);
     expect(findings[0]?.fix.commands.join('\n')).toMatch(/mkfs\.xfs .*\n.*\/etc\/fstab/);
@@ -49,7 +53,10 @@ describe('dockerDesktopEvidence', () => {
     [{ OperatingSystem: 'Docker for Mac', KernelVersion: '4.9.93-linuxkit-aufs' }, 'Operating System: Docker for Mac'],
     [{ OperatingSystem: 'Docker for Windows', KernelVersion: '4.9.125-linuxkit' }, 'Operating System: Docker for Windows'],
     [{ OperatingSystem: 'Alpine Linux v3.5', KernelVersion: '4.9.12-moby' }, 'Kernel Version: 4.9.12-moby'],
-    [{ Labels: ['com.docker.desktop.address=unix:///Users/dana/Library/Containers/com.docker.docker/Data/docker-cli.sock'] }, 'Labels: com.docker.desktop.address=unix:///Users/dana/Library/Containers/com.docker.docker/Data/docker-cli.sock'],
+    [
+      { Labels: ['com.docker.desktop.address=unix:///Users/dana/Library/Containers/com.docker.docker/Data/docker-cli.sock'] },
+      'Labels: com.docker.desktop.address=unix:///Users/dana/Library/Containers/com.docker.docker/Data/docker-cli.sock',
+    ],
     [{ Name: 'docker-desktop', KernelVersion: '5.15.167.4-microsoft-standard-WSL2' }, 'Name: docker-desktop (Kernel Version: 5.15.167.4-microsoft-standard-WSL2)'],
   ])('recognises %j', (i, evidence) => {
     expect(dockerDesktopEvidence(info(i))).toBe(evidence);
@@ -77,15 +84,28 @@ describe('adaptForDockerDesktop', () => {
       },
       [
         makeSetting('data-root', '/var/lib/docker'),
-        makeSetting('data-root', '/data/docker', { origin: 'systemd-drop-in', file: '/etc/systemd/system/docker.service.d/override.conf', text: 'ExecStart=/usr/bin/dockerd --data-root /data/docker' }),
+        makeSetting('data-root', '/data/docker', {
+          origin: 'systemd-drop-in',
+          file: '/etc/systemd/system/docker.service.d/override.conf',
+          text: 'ExecStart=/usr/bin/dockerd --data-root /data/docker',
+        }),
         makeSetting('storage-opt', 'overlay2.size=10G'),
       ],
     );
-    return makeFacts({ host, info: { DriverStatus: [['Backing Filesystem', 'xfs'], ['Supports d_type', 'false']], ...info } });
+    return makeFacts({
+      host,
+      info: {
+        DriverStatus: [
+          ['Backing Filesystem', 'xfs'],
+          ['Supports d_type', 'false'],
+        ],
+        ...info,
+      },
+    });
   }
   const DESKTOP = { OperatingSystem: 'Docker Desktop', KernelVersion: '6.10.4-linuxkit', Name: 'docker-desktop' };
 
-  it('gives every finding Desktop\'s fix and keeps its id, severity, title and detail', () => {
+  it("gives every finding Desktop's fix and keeps its id, severity, title and detail", () => {
     const server = runDoctor(everything({}));
     expect(server.findings.map((f) => f.id)).toEqual(
       expect.arrayContaining(['storage.no-dtype', 'data-root.on-root-fs', 'data-root.config-conflict', 'disk.pressure', 'logging.unbounded', 'upgrade.restarts-docker', 'sizelimit.unavailable']),
@@ -98,10 +118,12 @@ describe('adaptForDockerDesktop', () => {
     expect(fix('storage.no-dtype')?.summary).toContain('Settings > Docker Engine');
     expect(fix('data-root.config-conflict')?.commands.join('\n')).toContain('Disk image location');
     expect(fix('sizelimit.unavailable')?.commands[0]).toContain('delete "overlay2.size=…" in "storage-opts"');
-    expect(fix('logging.unbounded')?.commands).toEqual(['# Docker Desktop: Settings > Docker Engine: merge { "log-driver": "json-file", "log-opts": { "max-size": "20m", "max-file": "5" } } into the JSON there, then Apply & restart (it restarts the engine)']);
+    expect(fix('logging.unbounded')?.commands).toEqual([
+      '# Docker Desktop: Settings > Docker Engine: merge { "log-driver": "json-file", "log-opts": { "max-size": "20m", "max-file": "5" } } into the JSON there, then Apply & restart (it restarts the engine)',
+    ]);
   });
 
-  it("turns a daemon.json edit into Settings > Docker Engine for findings it has no family for", () => {
+  it('turns a daemon.json edit into Settings > Docker Engine for findings it has no family for', () => {
     const { findings } = runDoctor(makeFacts({ info: { ...DESKTOP, LoggingDriver: 'none' } }));
     const none = findings.find((f) => f.id === 'logging.none');
     expect(none?.fix.commands[0]).toMatch(/^# Docker Desktop: Settings > Docker Engine: merge \{ "log-driver": "local"/);

@@ -29,7 +29,8 @@ const DISK_LIMIT = '# Docker Desktop: Settings > Resources > Advanced: raise the
 const ENGINE_SETTINGS = 'Settings > Docker Engine';
 
 /** Work on disks, filesystems and volume groups, which Desktop's VM does not let anyone do. */
-const DISK_WORK = /\bmkfs\b|\bmkfs\.|blkid|fstab|xfs_info|\bu?mount\b|\blv(extend|change|convert|s)\b|\bvgs\b|vgextend|pvcreate|zpool|zfs create|\brsync\b|dockwarden plan|rootflags|RequiresMountsFor|\/dev\/sd/;
+const DISK_WORK =
+  /\bmkfs\b|\bmkfs\.|blkid|fstab|xfs_info|\bu?mount\b|\blv(extend|change|convert|s)\b|\bvgs\b|vgextend|pvcreate|zpool|zfs create|\brsync\b|dockwarden plan|rootflags|RequiresMountsFor|\/dev\/sd/;
 /** Lines that act on a Linux host's services and files, which Desktop manages itself. */
 const HOST_ONLY = /\bsystemctl\b|journalctl|\btruncate\b|unattended-upgrade|\/etc\/apt\//;
 
@@ -59,11 +60,7 @@ function sizeLimitFix(finding: Finding): Fix {
     summary:
       "On Docker Desktop containers share the VM's virtual disk, and its limit in Settings > Resources > Advanced caps them all together" +
       (sizeOpt ? `; remove the overlay2.size storage-opt in ${ENGINE_SETTINGS}, which that disk cannot enforce.` : '.'),
-    commands: [
-      ...(sizeOpt ? [`# Docker Desktop: ${ENGINE_SETTINGS}: delete "overlay2.size=…" in "storage-opts", then Apply & restart`] : []),
-      'docker system df -v',
-      DISK_LIMIT,
-    ],
+    commands: [...(sizeOpt ? [`# Docker Desktop: ${ENGINE_SETTINGS}: delete "overlay2.size=…" in "storage-opts", then Apply & restart`] : []), 'docker system df -v', DISK_LIMIT],
   };
 }
 

@@ -67,9 +67,7 @@ describe('from docker info pastes', () => {
     const { ids, code, result } = fromInfo(name);
     expect(ids).toEqual(['sizelimit.unavailable:info']);
     expect(code).toBe(0);
-    expect(result.notChecked.map((n) => n.id)).toEqual(
-      expect.arrayContaining(['disk.pressure', 'data-root.on-root-fs', 'data-root.config-conflict', 'logging.unbounded']),
-    );
+    expect(result.notChecked.map((n) => n.id)).toEqual(expect.arrayContaining(['disk.pressure', 'data-root.on-root-fs', 'data-root.config-conflict', 'logging.unbounded']));
     // live-restore is on in the paste: unattended upgrades restarting docker stop no container, whatever the host's apt says.
     expect(result.notChecked.map((n) => n.id)).not.toContain('upgrade.restarts-docker');
   });

@@ -10,7 +10,12 @@ const PODMAN_INFO: Partial<DockerInfo> = {
   Name: 'vm',
   ServerVersion: '4.3.1',
   Driver: 'overlay',
-  DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Native Overlay Diff', 'true'], ['Using metacopy', 'false']],
+  DriverStatus: [
+    ['Backing Filesystem', 'extfs'],
+    ['Supports d_type', 'true'],
+    ['Native Overlay Diff', 'true'],
+    ['Using metacopy', 'false'],
+  ],
   DockerRootDir: '/var/lib/containers/storage',
   LoggingDriver: '',
   LiveRestoreEnabled: false,
@@ -46,7 +51,17 @@ describe('doctor on Podman', () => {
 
   it("keeps what holds for Podman too, with fixes in Podman's terms: the graph root on /, without d_type", () => {
     const xfs0 = makeFs({ path: '/', mountPoint: '/', device: '/dev/sda1', deviceId: '8:1', fsType: 'xfs', xfsFtype: 0 });
-    const result = doctor(podmanFacts({ DriverStatus: [['Backing Filesystem', 'xfs'], ['Supports d_type', 'false']] }, xfs0));
+    const result = doctor(
+      podmanFacts(
+        {
+          DriverStatus: [
+            ['Backing Filesystem', 'xfs'],
+            ['Supports d_type', 'false'],
+          ],
+        },
+        xfs0,
+      ),
+    );
     const byId = new Map(result.findings.map((f) => [f.id, f]));
     expect([...byId.keys()].sort()).toEqual(['data-root.on-root-fs', 'storage.no-dtype']);
     expect(doctorExitCode(result.findings)).toBe(2);
@@ -76,7 +91,15 @@ describe('doctor on Podman', () => {
   });
 
   it('leaves Docker alone, overlay (v1) included', () => {
-    const facts = makeFacts({ info: { Driver: 'overlay', DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']] } });
+    const facts = makeFacts({
+      info: {
+        Driver: 'overlay',
+        DriverStatus: [
+          ['Backing Filesystem', 'extfs'],
+          ['Supports d_type', 'true'],
+        ],
+      },
+    });
     const result = runDoctor(facts);
     expect(adaptForPodman(facts, result)).toBe(result);
     expect(result.findings.map((f) => f.id)).toContain('storage.deprecated-driver');

@@ -20,7 +20,7 @@ const NOT_FOR_PODMAN: Partial<Record<FindingId, (facts: HostFacts) => string>> =
   'data-root.config-conflict': (facts) =>
     `Podman takes its graph root (${dataRoot(facts) ?? 'unknown'}) from ${STORAGE_CONF} (\`graphroot\`) or --root, not from daemon.json or dockerd's flags, so a root configured for dockerd says nothing about it; Podman's own files are not read.`,
   'upgrade.restarts-docker': () =>
-    "Podman has no daemon whose restart stops containers: each runs under its own conmon, and the API service (podman.socket) restarts without them; live-restore does not apply.",
+    'Podman has no daemon whose restart stops containers: each runs under its own conmon, and the API service (podman.socket) restarts without them; live-restore does not apply.',
   'logging.none': () => "Podman's /info reports no default logging driver: containers log as containers.conf says (`log_driver`, `log_size_max`), which is not read here.",
   'logging.unbounded': () => "Podman's /info reports no default logging driver: containers log as containers.conf says (`log_driver`, `log_size_max`), which is not read here.",
   'swarm.no-rollback': () => 'Podman has no swarm mode and no services.',

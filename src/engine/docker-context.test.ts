@@ -4,16 +4,14 @@ import { contextEndpoint, contextMetaPath, contextTls, contextTlsDir, currentCon
 describe('docker contexts', () => {
   it('finds meta.json under the sha256 of the context name, as the docker CLI stores it', () => {
     // sha256("remote"): the directory `docker context create remote` makes.
-    expect(contextMetaPath('/root/.docker', 'remote')).toBe(
-      '/root/.docker/contexts/meta/b71199ebd070b36beab7317920c2c2f1d777df8d05e5527d8458fda57cb17a7a/meta.json',
-    );
+    expect(contextMetaPath('/root/.docker', 'remote')).toBe('/root/.docker/contexts/meta/b71199ebd070b36beab7317920c2c2f1d777df8d05e5527d8458fda57cb17a7a/meta.json');
   });
   it('reads currentContext, ignoring a missing or broken config', () => {
     expect(currentContextOf('{"auths":{},"currentContext":"prod"}')).toBe('prod');
     expect(currentContextOf('{"auths":{}}')).toBeUndefined();
     expect(currentContextOf('{broken')).toBeUndefined();
   });
-  it("reads the docker endpoint of a context, and says what is wrong with one that cannot be used", () => {
+  it('reads the docker endpoint of a context, and says what is wrong with one that cannot be used', () => {
     const meta = '{"Name":"prod","Metadata":{},"Endpoints":{"docker":{"Host":"ssh://ops@prod-1","SkipTLSVerify":false}}}';
     expect(contextEndpoint('prod', meta, '/m.json')).toEqual({ host: 'ssh://ops@prod-1', skipTlsVerify: false });
     expect(() => contextEndpoint('gone', null, '/m.json')).toThrow('docker context "gone" does not exist (no /m.json)');

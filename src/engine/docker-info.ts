@@ -5,7 +5,20 @@ import type { DockerInfo } from '../core/docker-info-schema.js';
 // answer is checked here with plain guards, so that doctor and gc never load zod.
 export type { DockerInfo, DriverStatus } from '../core/docker-info-schema.js';
 
-const STRING_FIELDS = ['ID', 'Name', 'ServerVersion', 'Driver', 'DockerRootDir', 'LoggingDriver', 'CgroupDriver', 'CgroupVersion', 'KernelVersion', 'OperatingSystem', 'OSType', 'Architecture'] as const;
+const STRING_FIELDS = [
+  'ID',
+  'Name',
+  'ServerVersion',
+  'Driver',
+  'DockerRootDir',
+  'LoggingDriver',
+  'CgroupDriver',
+  'CgroupVersion',
+  'KernelVersion',
+  'OperatingSystem',
+  'OSType',
+  'Architecture',
+] as const;
 const NUMBER_FIELDS = ['Containers', 'ContainersRunning', 'ContainersPaused', 'ContainersStopped', 'Images', 'NCPU', 'MemTotal'] as const;
 const STRING_ARRAYS = ['SecurityOptions', 'Labels', 'Warnings'] as const;
 
@@ -25,7 +38,8 @@ export function asDockerInfo(raw: unknown): DockerInfo {
   for (const k of STRING_ARRAYS) if (k in info && info[k] !== null && !isStringArray(info[k])) delete info[k];
   if ('LiveRestoreEnabled' in info && typeof info['LiveRestoreEnabled'] !== 'boolean') delete info['LiveRestoreEnabled'];
   const status = info['DriverStatus'];
-  if ('DriverStatus' in info && status !== null && !(Array.isArray(status) && status.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string'))) delete info['DriverStatus'];
+  if ('DriverStatus' in info && status !== null && !(Array.isArray(status) && status.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')))
+    delete info['DriverStatus'];
   if ('Swarm' in info && !isObject(info['Swarm'])) delete info['Swarm'];
   if ('Containerd' in info && info['Containerd'] !== null && !isObject(info['Containerd'])) delete info['Containerd'];
   return info as DockerInfo;

@@ -43,13 +43,7 @@ describe('chooseEndpoint', () => {
     };
     const choice = chooseEndpoint(inputs({ env: { XDG_RUNTIME_DIR: '/run/user/1000' }, probeSocket: (p) => state[p] ?? 'missing' }));
     expect(choice.endpoint).toMatchObject({ kind: 'unix', socketPath: '/run/user/1000/docker.sock' });
-    expect(choice.attempts).toEqual([
-      '--host: not given',
-      'DOCKER_HOST: unset',
-      'docker context: none',
-      '/var/run/docker.sock: permission denied',
-      '/run/user/1000/docker.sock: found',
-    ]);
+    expect(choice.attempts).toEqual(['--host: not given', 'DOCKER_HOST: unset', 'docker context: none', '/var/run/docker.sock: permission denied', '/run/user/1000/docker.sock: found']);
   });
 
   it('names the socket it may not open when nothing answers, so the error says "permission denied"', () => {

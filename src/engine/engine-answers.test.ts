@@ -31,12 +31,11 @@ describe('engine answers read with plain guards', () => {
       LayersSize: 1000,
       Images: null,
       Containers: [{ Id: 'c1', ImageID: ID, SizeRw: 5 }],
-      Volumes: [{ Name: 'data', UsageData: { Size: 9, RefCount: 1 } }, { Name: 'new', UsageData: null }],
-      BuildCache: [
-        { Size: 10, InUse: true },
-        { Size: 20, Shared: true },
-        { Size: 40 },
+      Volumes: [
+        { Name: 'data', UsageData: { Size: 9, RefCount: 1 } },
+        { Name: 'new', UsageData: null },
       ],
+      BuildCache: [{ Size: 10, InUse: true }, { Size: 20, Shared: true }, { Size: 40 }],
     });
     expect(df.layersSize).toBe(1000);
     expect(df.containers[0]?.sizeRw).toBe(5);

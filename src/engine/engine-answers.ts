@@ -154,8 +154,7 @@ export function imageReferences(raw: unknown): ImageReferences {
   return { tags: strings(o, 'RepoTags').filter((t) => t !== '<none>:<none>'), digests: strings(o, 'RepoDigests').filter((d) => d !== '<none>@<none>') };
 }
 
-export const imageHistory = (raw: unknown): HistoryEntry[] =>
-  entries(raw, '/images/{id}/history').map((h) => ({ createdBy: str(h, 'CreatedBy') ?? '', size: num(h, 'Size') ?? 0 }));
+export const imageHistory = (raw: unknown): HistoryEntry[] => entries(raw, '/images/{id}/history').map((h) => ({ createdBy: str(h, 'CreatedBy') ?? '', size: num(h, 'Size') ?? 0 }));
 
 export function pruneResult(raw: unknown, what: string, deletedKey: string): PruneResult {
   const o = answer(raw, what);

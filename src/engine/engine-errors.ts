@@ -45,15 +45,9 @@ export function toEngineError(err: unknown, endpoint: Endpoint, attempts: string
       );
     case 'EACCES':
     case 'EPERM':
-      return new EngineError(
-        `Permission denied on ${where}: run dockwarden as root or as a member of the docker group (usermod -aG docker $USER, then log in again)${tried}.`,
-        details,
-      );
+      return new EngineError(`Permission denied on ${where}: run dockwarden as root or as a member of the docker group (usermod -aG docker $USER, then log in again)${tried}.`, details);
     case 'ECONNREFUSED':
-      return new EngineError(
-        `Connection refused at ${where}: nothing is listening there. Is dockerd running (systemctl status docker)?${tried}`,
-        details,
-      );
+      return new EngineError(`Connection refused at ${where}: nothing is listening there. Is dockerd running (systemctl status docker)?${tried}`, details);
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
       return new EngineError(`The Docker engine at ${where} did not answer in time${path ? ` (${path})` : ''}: it may be hung; check journalctl -u docker.`, details);

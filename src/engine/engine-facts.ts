@@ -20,9 +20,7 @@ export const serviceFactsSchema = z.object({
       order: z.string().nullable(),
     })
     .nullable(),
-  rollbackConfig: z
-    .object({ failureAction: z.string().nullable(), monitorNs: z.number().nullable() })
-    .nullable(),
+  rollbackConfig: z.object({ failureAction: z.string().nullable(), monitorNs: z.number().nullable() }).nullable(),
 });
 export type ServiceFacts = z.infer<typeof serviceFactsSchema>;
 

@@ -30,7 +30,16 @@ describe('gatherInventory lists the images gc decides about', () => {
     const inv = await gatherInventory(engine, info(), NOW);
     expect(inv.images.map((i) => i.id).sort()).toEqual([id('app'), id('tagged-parent'), id('child'), id('dangling')].sort());
     expect(inv.parents).toEqual({ [id('step')]: id('base'), [id('app')]: id('step'), [id('child')]: id('tagged-parent') });
-    expect(inv.images.find((i) => i.id === id('app'))).toMatchObject({ repoTags: ['app:1'], repoDigests: ['app@sha256:abc'], created: 1_600_000_000_000, size: 30 * MB, parentId: id('step'), lastTagTime: T0 - 1000, storedAt: null, uniqueSize: null });
+    expect(inv.images.find((i) => i.id === id('app'))).toMatchObject({
+      repoTags: ['app:1'],
+      repoDigests: ['app@sha256:abc'],
+      created: 1_600_000_000_000,
+      size: 30 * MB,
+      parentId: id('step'),
+      lastTagTime: T0 - 1000,
+      storedAt: null,
+      uniqueSize: null,
+    });
   });
 
   it('gives each image its layer chain with sizes from the history, base first', async () => {
@@ -47,7 +56,10 @@ describe('gatherInventory lists the images gc decides about', () => {
     };
     const inv = await gatherInventory(new FakeEngine({ images: [layered] }), info(), NOW);
     const [c1, c2] = chainIds([diff(1), diff(2)]);
-    expect(inv.images[0]?.layers).toEqual([{ chainId: c1, size: 40 }, { chainId: c2, size: 20 }]);
+    expect(inv.images[0]?.layers).toEqual([
+      { chainId: c1, size: 40 },
+      { chainId: c2, size: 20 },
+    ]);
   });
 
   it('does not ask /system/df when every layer size is known', async () => {
@@ -60,7 +72,17 @@ describe('gatherInventory lists the images gc decides about', () => {
   it('asks /system/df for the unique size of images whose layer sizes do not add up', async () => {
     const engine = new FakeEngine({
       images: [
-        { id: id('odd'), repoTags: ['odd:1'], size: 100, sharedSize: 30, diffIds: [diff(1), diff(2)], history: [{ createdBy: 'RUN x', size: 10 }, { createdBy: 'ADD /', size: 10 }] },
+        {
+          id: id('odd'),
+          repoTags: ['odd:1'],
+          size: 100,
+          sharedSize: 30,
+          diffIds: [diff(1), diff(2)],
+          history: [
+            { createdBy: 'RUN x', size: 10 },
+            { createdBy: 'ADD /', size: 10 },
+          ],
+        },
         { id: id('plain'), repoTags: ['plain:1'], size: 50, sharedSize: 20 },
       ],
     });
@@ -73,7 +95,12 @@ describe('gatherInventory lists the images gc decides about', () => {
   });
 
   it('skips an image deleted between the list and its inspect', async () => {
-    const engine = new FakeEngine({ images: [{ id: id('gone'), repoTags: ['gone:1'], size: 1 }, { id: id('here'), repoTags: ['here:1'], size: 1 }] });
+    const engine = new FakeEngine({
+      images: [
+        { id: id('gone'), repoTags: ['gone:1'], size: 1 },
+        { id: id('here'), repoTags: ['here:1'], size: 1 },
+      ],
+    });
     const list = engine.listImages.bind(engine);
     engine.listImages = async () => {
       const listed = await list();
@@ -161,19 +188,32 @@ describe('gatherInventory turns recent events into uses', () => {
 
 describe('gatherInventory with inspect and history read from the image store', () => {
   const images: FakeImage[] = [
-    { id: id('a'), repoTags: ['a:1'], size: 60, diffIds: [diff(1), diff(2)], lastTagTime: T0 - 5000, history: [{ createdBy: 'CMD', size: 0 }, { createdBy: 'COPY', size: 20 }, { createdBy: 'ADD', size: 40 }] },
+    {
+      id: id('a'),
+      repoTags: ['a:1'],
+      size: 60,
+      diffIds: [diff(1), diff(2)],
+      lastTagTime: T0 - 5000,
+      history: [
+        { createdBy: 'CMD', size: 0 },
+        { createdBy: 'COPY', size: 20 },
+        { createdBy: 'ADD', size: 40 },
+      ],
+    },
     { id: id('b'), repoTags: ['b:1'], size: 40, diffIds: [diff(1)], history: [{ createdBy: 'ADD', size: 40 }] },
   ];
   /** What a graph store on disk holds: the same answers the fake engine gives. */
-  const stored = (engine: FakeEngine, only?: string[]): ReadImageAnswers => async (ids) => {
-    const out = new Map<string, ImageAnswers>();
-    for (const i of ids.filter((i) => !only || only.includes(i))) {
-      const { diffIds, lastTagTime } = await engine.inspectImage(i);
-      out.set(i, { diffIds, lastTagTime, history: await engine.imageHistory(i) });
-    }
-    engine.calls.length = 0;
-    return out;
-  };
+  const stored =
+    (engine: FakeEngine, only?: string[]): ReadImageAnswers =>
+    async (ids) => {
+      const out = new Map<string, ImageAnswers>();
+      for (const i of ids.filter((i) => !only || only.includes(i))) {
+        const { diffIds, lastTagTime } = await engine.inspectImage(i);
+        out.set(i, { diffIds, lastTagTime, history: await engine.imageHistory(i) });
+      }
+      engine.calls.length = 0;
+      return out;
+    };
 
   it('gives the same inventory without an inspect or a history request', async () => {
     const engine = new FakeEngine({ images });

@@ -104,12 +104,7 @@ export function contentOf(imageId: string): string {
 export async function gatherInventory(engine: EngineApi, info: DockerInfo, now: Date, readLocally?: ReadImageAnswers): Promise<Inventory> {
   const containerdStore = imageStoreKind(info) === 'containerd';
   const podman = engineProduct(info) === 'podman';
-  const [allImages, containers, swarm, events] = await Promise.all([
-    engine.listImages({ all: true }),
-    engine.listContainers({ all: true }),
-    services(engine, info),
-    recentEvents(engine, now),
-  ]);
+  const [allImages, containers, swarm, events] = await Promise.all([engine.listImages({ all: true }), engine.listContainers({ all: true }), services(engine, info), recentEvents(engine, now)]);
   const listed = topLevel(allImages);
   // A store that cannot be read here (not root) leaves every image to the engine.
   const local = readLocally && !containerdStore && !podman ? await readLocally(listed.map((i) => i.id)).catch(() => new Map<string, ImageAnswers>()) : new Map<string, ImageAnswers>();

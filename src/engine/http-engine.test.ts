@@ -79,7 +79,7 @@ describe('API version negotiation', () => {
     expect((await failure(connectEngine(s.choice))).message).toMatch(/speaks API 1.23; dockwarden needs at least 1.24/);
   });
 
-  it("says the engine needs a newer dockwarden when it refuses our version as below its minimum", async () => {
+  it('says the engine needs a newer dockwarden when it refuses our version as below its minimum', async () => {
     const s = await start({
       'GET /_ping': ping('1.60'),
       'GET /info': (_req, res) => json(res, 400, { message: 'client version 1.51 is too old. Minimum supported API version is 1.55, please upgrade your client to a newer version' }),
@@ -146,7 +146,9 @@ describe('errors', () => {
       connectEngine(${JSON.stringify(s.choice)}).then(() => console.log('connected'), (e) => console.log(e.message));`;
     const asRoot = process.getuid?.() === 0;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd(), ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
-    expect(r.stdout.trim()).toBe(`Permission denied on unix://${s.socketPath}: run dockwarden as root or as a member of the docker group (usermod -aG docker $USER, then log in again) (tried --host: unix://${s.socketPath}).`);
+    expect(r.stdout.trim()).toBe(
+      `Permission denied on unix://${s.socketPath}: run dockwarden as root or as a member of the docker group (usermod -aG docker $USER, then log in again) (tried --host: unix://${s.socketPath}).`,
+    );
   });
 
   it('gives up on a request the engine does not answer, after the timeout, naming the path', async () => {
@@ -230,7 +232,8 @@ describe('connections', () => {
 });
 
 describe('the events stream', () => {
-  const event = (action: string, id: string, timeNano: string) => `{"status":"${action}","id":"${id}","Type":"container","Action":"${action}","Actor":{"ID":"${id}","Attributes":{"image":"app:1"}},"scope":"local","time":${timeNano.slice(0, 10)},"timeNano":${timeNano}}\n`;
+  const event = (action: string, id: string, timeNano: string) =>
+    `{"status":"${action}","id":"${id}","Type":"container","Action":"${action}","Actor":{"ID":"${id}","Attributes":{"image":"app:1"}},"scope":"local","time":${timeNano.slice(0, 10)},"timeNano":${timeNano}}\n`;
 
   it('yields one event per line, also when lines arrive split or several in one chunk, without a timeout while quiet', async () => {
     const a = event('start', 'c1', '1733310000123456789');

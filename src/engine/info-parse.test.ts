@@ -65,16 +65,13 @@ describe('parseDockerInfo on the fixtures', () => {
     expect(info.ServerVersion).toMatch(/^\d+\.\d+/);
   });
 
-  it.each(['direct-lvm-low-space', 'overlay2-xfs-no-dtype', 'overlay2-ext4-healthy', 'swarm-worker-logging-none', 'zfs'])(
-    '%s: the text and the JSON of one host give the same facts',
-    (host) => {
-      const json = parse(`${host}.json`).info;
-      const text = parse(`${host}.txt`).info;
-      expect(keyFacts(text)).toEqual(keyFacts(json));
-      // `Total Memory` is printed with 4 significant digits.
-      expect(Math.abs((text.MemTotal ?? 0) - (json.MemTotal ?? 0)) / (json.MemTotal ?? 1)).toBeLessThan(0.0005);
-    },
-  );
+  it.each(['direct-lvm-low-space', 'overlay2-xfs-no-dtype', 'overlay2-ext4-healthy', 'swarm-worker-logging-none', 'zfs'])('%s: the text and the JSON of one host give the same facts', (host) => {
+    const json = parse(`${host}.json`).info;
+    const text = parse(`${host}.txt`).info;
+    expect(keyFacts(text)).toEqual(keyFacts(json));
+    // `Total Memory` is printed with 4 significant digits.
+    expect(Math.abs((text.MemTotal ?? 0) - (json.MemTotal ?? 0)) / (json.MemTotal ?? 1)).toBeLessThan(0.0005);
+  });
 
   it('keeps the loop files of loop-lvm in both eras (1.12 text, 19.03 JSON)', () => {
     for (const name of ['centos7-devicemapper-loop.txt', 'centos7-devicemapper-loop.json']) {
@@ -189,7 +186,10 @@ describe('parseDockerInfo on the fixtures', () => {
     const { info } = parseDockerInfo(paste);
     expect(info.Swarm).toEqual({ LocalNodeState: 'active', NodeID: '9n50i7lyzr20ufmino67d3u3a', ControlAvailable: true, Managers: 3, Nodes: 12, NodeAddr: '10.20.0.11' });
     expect(info.Name).toBe('mgr-1');
-    expect(info.DriverStatus).toEqual([['Backing Filesystem', 'xfs'], ['Supports d_type', 'true']]);
+    expect(info.DriverStatus).toEqual([
+      ['Backing Filesystem', 'xfs'],
+      ['Supports d_type', 'true'],
+    ]);
   });
 
   it('reads the swarm worker and its logging driver', () => {
@@ -256,12 +256,25 @@ describe('pastes as they arrive', () => {
   const TEXTS = ['centos7-devicemapper-loop.txt', 'direct-lvm-low-space.txt', 'overlay2-xfs-no-dtype.txt', 'swarm-worker-logging-none.txt', 'zfs.txt'];
 
   it.each(TEXTS)('%s: CRLF line ends', (name) => sameFacts(name, (t) => t.replace(/\n/g, '\r\n')));
-  it.each(TEXTS)('%s: every line indented by a code block', (name) => sameFacts(name, eachLine((l) => (l ? `    ${l}` : l))));
-  it.each(TEXTS)('%s: spaces turned into tabs', (name) => sameFacts(name, eachLine((l) => l.replace(/^ +/, (s) => '\t'.repeat(s.length)))));
-  it.each(TEXTS)('%s: quoted in markdown', (name) => sameFacts(name, eachLine((l) => `> ${l}`)));
-  it.each(TEXTS)('%s: prompts and chatter around it', (name) =>
-    sameFacts(name, (t) => `here is my docker info:\nuser@host:~$ docker info\n${t}\nuser@host:~$ uname -r\n5.4.0-136-generic\n`),
+  it.each(TEXTS)('%s: every line indented by a code block', (name) =>
+    sameFacts(
+      name,
+      eachLine((l) => (l ? `    ${l}` : l)),
+    ),
   );
+  it.each(TEXTS)('%s: spaces turned into tabs', (name) =>
+    sameFacts(
+      name,
+      eachLine((l) => l.replace(/^ +/, (s) => '\t'.repeat(s.length))),
+    ),
+  );
+  it.each(TEXTS)('%s: quoted in markdown', (name) =>
+    sameFacts(
+      name,
+      eachLine((l) => `> ${l}`),
+    ),
+  );
+  it.each(TEXTS)('%s: prompts and chatter around it', (name) => sameFacts(name, (t) => `here is my docker info:\nuser@host:~$ docker info\n${t}\nuser@host:~$ uname -r\n5.4.0-136-generic\n`));
 
   it.each(TEXTS)('%s: every indentation lost, as some chat clients do', (name) => {
     const flat = parseDockerInfo(eachLine((l) => l.trimStart())(fixture(name))).info;
@@ -391,7 +404,10 @@ describe('quoting artifacts at the ends of lines', () => {
   });
 
   it('takes JSON quoted in mail and markdown', () => {
-    const quoted = fixture('overlay2-ext4-healthy.json').split('\n').map((l) => `> ${l}`).join('\n');
+    const quoted = fixture('overlay2-ext4-healthy.json')
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n');
     expect(keyFacts(parseDockerInfo(quoted).info)).toEqual(keyFacts(parse('overlay2-ext4-healthy.json').info));
   });
 });
@@ -410,7 +426,8 @@ describe('JSON after shell lines', () => {
   });
 
   it('skips `docker version` output before it (its "Experimental:" is not docker info text)', () => {
-    const version = 'Client: Docker Engine - Community\n Version:           24.0.7\n API version:       1.43\n Experimental:      false\n\nServer: Docker Engine - Community\n Engine:\n  Version:          24.0.7\n';
+    const version =
+      'Client: Docker Engine - Community\n Version:           24.0.7\n API version:       1.43\n Experimental:      false\n\nServer: Docker Engine - Community\n Engine:\n  Version:          24.0.7\n';
     const parsed = parseDockerInfo(`${version}\n$ docker info --format '{{json .}}'\n${json}`);
     expect(parsed.format).toBe('json');
     expect(parsed.info.Driver).toBe('overlay2');
@@ -460,7 +477,7 @@ describe('a bare DriverStatus array', () => {
 });
 
 describe('podman info', () => {
-  it('says the YAML is Podman\'s and how to point dockwarden at its API (rootless: the user socket)', () => {
+  it("says the YAML is Podman's and how to point dockwarden at its API (rootless: the user socket)", () => {
     expectUsageError(
       () => parseDockerInfo(other('podman-info-rootless.yaml')),
       /^--info: this is `podman info` output, not `docker info` \(its "overlay" driver in \/home\/lena\/\.local\/share\/containers\/storage is containers\/storage's, not Docker's removed overlay\); .*`systemctl --user enable --now podman\.socket`.*`dockwarden doctor --host unix:\/\/\/run\/user\/1000\/podman\/podman\.sock`/,
@@ -468,13 +485,19 @@ describe('podman info', () => {
   });
 
   it('says the same of `podman info --format json` (rootful: the system socket)', () => {
-    expectUsageError(() => parseDockerInfo(other('podman-info-rootful.json')), /this is `podman info` output.*`sudo systemctl enable --now podman\.socket`.*--host unix:\/\/\/run\/podman\/podman\.sock/);
+    expectUsageError(
+      () => parseDockerInfo(other('podman-info-rootful.json')),
+      /this is `podman info` output.*`sudo systemctl enable --now podman\.socket`.*--host unix:\/\/\/run\/podman\/podman\.sock/,
+    );
   });
 
   it('recognises the podman-docker wrapper and a partial paste of the store section', () => {
     const banner = 'Emulate Docker CLI using podman. Create /etc/containers/nodocker to quiet msg.\nhost:\n  arch: amd64\n';
     expectUsageError(() => parseDockerInfo(banner), /this is `podman info` output/);
-    expectUsageError(() => parseDockerInfo('store:\n  graphDriverName: vfs\n  graphRoot: /var/lib/containers/storage\n'), /\(its "vfs" driver in \/var\/lib\/containers\/storage is containers\/storage's\)/);
+    expectUsageError(
+      () => parseDockerInfo('store:\n  graphDriverName: vfs\n  graphRoot: /var/lib/containers/storage\n'),
+      /\(its "vfs" driver in \/var\/lib\/containers\/storage is containers\/storage's\)/,
+    );
   });
 });
 

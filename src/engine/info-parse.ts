@@ -113,9 +113,18 @@ const bool = (v: string): boolean | undefined => (v === 'true' ? true : v === 'f
 const put = (target: Record<string, unknown>, field: string, value: unknown): void => {
   if (value !== undefined) target[field] = value;
 };
-const str = (field: string): Setter => (d, v) => put(d, field, v);
-const num = (field: string): Setter => (d, v) => put(d, field, int(v));
-const flag = (field: string): Setter => (d, v) => put(d, field, bool(v));
+const str =
+  (field: string): Setter =>
+  (d, v) =>
+    put(d, field, v);
+const num =
+  (field: string): Setter =>
+  (d, v) =>
+    put(d, field, int(v));
+const flag =
+  (field: string): Setter =>
+  (d, v) =>
+    put(d, field, bool(v));
 const ignore: Setter = () => undefined;
 
 /** Top-level labels of `docker info` in every era, lower-cased, and what each sets. */
@@ -158,9 +167,25 @@ const TOP: Record<string, Setter> = {
   'product license': str('ProductLicense'),
   ...Object.fromEntries(
     [
-      'debug mode (client)', 'plugins', 'runtimes', 'containerd version', 'runc version', 'init version', 'number of docker hooks',
-      'username', 'cluster store', 'cluster advertise', 'insecure registries', 'registry mirrors', 'registries', 'execution driver',
-      'default address pools', 'cdi spec directories', 'discovered devices', 'firewall backend', 'nri',
+      'debug mode (client)',
+      'plugins',
+      'runtimes',
+      'containerd version',
+      'runc version',
+      'init version',
+      'number of docker hooks',
+      'username',
+      'cluster store',
+      'cluster advertise',
+      'insecure registries',
+      'registry mirrors',
+      'registries',
+      'execution driver',
+      'default address pools',
+      'cdi spec directories',
+      'discovered devices',
+      'firewall backend',
+      'nri',
     ].map((k) => [k, ignore]),
   ),
 };
@@ -170,8 +195,21 @@ const TOP: Record<string, Setter> = {
  * `docker info`: a Kubernetes manifest has a bare "containers:" too.
  */
 const ANCHORS = new Set([
-  'containers', 'images', 'server version', 'storage driver', 'logging driver', 'cgroup driver', 'swarm', 'runtimes', 'default runtime',
-  'init binary', 'security options', 'kernel version', 'ostype', 'docker root dir', 'live restore enabled',
+  'containers',
+  'images',
+  'server version',
+  'storage driver',
+  'logging driver',
+  'cgroup driver',
+  'swarm',
+  'runtimes',
+  'default runtime',
+  'init binary',
+  'security options',
+  'kernel version',
+  'ostype',
+  'docker root dir',
+  'live restore enabled',
 ]);
 
 const CHILD: Record<string, Setter> = {

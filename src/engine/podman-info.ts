@@ -39,8 +39,7 @@ function factsFromYaml(lines: readonly string[]): PodmanFacts {
   };
 }
 
-const field = (obj: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((o, key) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined), obj);
+const field = (obj: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, key) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined), obj);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 function message(facts: PodmanFacts): UsageError {
@@ -48,7 +47,7 @@ function message(facts: PodmanFacts): UsageError {
   const socket = facts.socket ?? (rootless ? '$XDG_RUNTIME_DIR/podman/podman.sock' : '/run/podman/podman.sock');
   const enable = rootless ? 'systemctl --user enable --now podman.socket' : 'sudo systemctl enable --now podman.socket';
   const store = facts.driver
-    ? ` (its ${JSON.stringify(facts.driver)} driver${facts.root ? ` in ${facts.root}` : ''} is containers/storage's${facts.driver === 'overlay' ? ', not Docker\'s removed overlay' : ''})`
+    ? ` (its ${JSON.stringify(facts.driver)} driver${facts.root ? ` in ${facts.root}` : ''} is containers/storage's${facts.driver === 'overlay' ? ", not Docker's removed overlay" : ''})`
     : '';
   return new UsageError(
     `--info: this is \`podman info\` output, not \`docker info\`${store}; to diagnose Podman, start its Docker-compatible API with \`${enable}\` ` +

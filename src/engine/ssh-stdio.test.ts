@@ -44,7 +44,11 @@ let mostInFlight = 0;
 let infoDelayMs = 0;
 
 const choice: EndpointChoice = { endpoint: { kind: 'ssh', url: 'ssh://ops@node-3:2222', host: 'node-3', port: 2222, username: 'ops' }, attempts: ['DOCKER_HOST: ssh://ops@node-3:2222'] };
-const spawned = (): string[][] => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+const spawned = (): string[][] =>
+  readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as string[]);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dw-ssh-stdio-'));
@@ -97,12 +101,34 @@ async function failure(promise: Promise<unknown>): Promise<EngineError> {
 
 describe('sshCommand', () => {
   it('is what the docker CLI runs, never prompting, with the user and port only when the URL names them', () => {
-    expect(sshCommand({ kind: 'ssh', url: 'ssh://ops@node-3:2222', host: 'node-3', port: 2222, username: 'ops' }, 30_000)).toEqual(
-      ['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-T', '-l', 'ops', '-p', '2222', '--', 'node-3', 'docker', 'system', 'dial-stdio'],
-    );
-    expect(sshCommand({ kind: 'ssh', url: 'ssh://node-3', host: 'node-3', port: undefined, username: undefined }, 2_500)).toEqual(
-      ['-o', 'ConnectTimeout=3', '-o', 'BatchMode=yes', '-T', '--', 'node-3', 'docker', 'system', 'dial-stdio'],
-    );
+    expect(sshCommand({ kind: 'ssh', url: 'ssh://ops@node-3:2222', host: 'node-3', port: 2222, username: 'ops' }, 30_000)).toEqual([
+      '-o',
+      'ConnectTimeout=30',
+      '-o',
+      'BatchMode=yes',
+      '-T',
+      '-l',
+      'ops',
+      '-p',
+      '2222',
+      '--',
+      'node-3',
+      'docker',
+      'system',
+      'dial-stdio',
+    ]);
+    expect(sshCommand({ kind: 'ssh', url: 'ssh://node-3', host: 'node-3', port: undefined, username: undefined }, 2_500)).toEqual([
+      '-o',
+      'ConnectTimeout=3',
+      '-o',
+      'BatchMode=yes',
+      '-T',
+      '--',
+      'node-3',
+      'docker',
+      'system',
+      'dial-stdio',
+    ]);
   });
 });
 
@@ -126,7 +152,7 @@ describe('ssh:// through the system ssh', () => {
     expect(mostInFlight).toBe(4);
   });
 
-  it("says what ssh said when it cannot log in, in one line, and never blames dockerd", async () => {
+  it('says what ssh said when it cannot log in, in one line, and never blames dockerd', async () => {
     process.env['FAKE_SSH_MODE'] = 'refused';
     const err = await failure(connectEngine(choice));
     expect(err.message).toBe(

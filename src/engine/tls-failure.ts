@@ -60,7 +60,9 @@ export function explainTlsFailure(err: unknown, endpoint: Endpoint, sentClientCe
     );
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') {
-    return new EngineError(`${endpoint.url} does not answer in TLS (${said}), but ${tls.from} asked for TLS: is it a plain-HTTP endpoint (port 2375)? Then drop the TLS settings, or use the engine's TLS port.`);
+    return new EngineError(
+      `${endpoint.url} does not answer in TLS (${said}), but ${tls.from} asked for TLS: is it a plain-HTTP endpoint (port 2375)? Then drop the TLS settings, or use the engine's TLS port.`,
+    );
   }
   return err;
 }

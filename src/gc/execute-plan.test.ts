@@ -17,7 +17,17 @@ function img(name: string, tags: string[], digests: string[] = [], size = 100 * 
 /** The plan entry the planner would give a collectable image. */
 function planned(image: FakeImage): PlannedImage {
   const evidence = { at: T0, source: 'test' };
-  return { id: image.id, tags: [...image.repoTags], digests: [...(image.repoDigests ?? [])], bytes: image.size, size: image.size, code: 'unused', reason: 'least recently used', lastUsed: evidence, firstSeen: evidence };
+  return {
+    id: image.id,
+    tags: [...image.repoTags],
+    digests: [...(image.repoDigests ?? [])],
+    bytes: image.size,
+    size: image.size,
+    code: 'unused',
+    reason: 'least recently used',
+    lastUsed: evidence,
+    firstSeen: evidence,
+  };
 }
 
 /** An engine holding `images` and the plan that deletes all of them. */
@@ -35,7 +45,10 @@ describe('executePlan deletes what the plan says', () => {
     const result = await executePlan(engine, plan);
     expect(engine.images.size).toBe(0);
     expect(removals(engine)).toEqual([`removeImage ${id('one')}`, `removeImage ${id('none')}`]);
-    expect(result.deleted.map((d) => [d.id, d.bytes])).toEqual([[id('one'), 100 * MB], [id('none'), 100 * MB]]);
+    expect(result.deleted.map((d) => [d.id, d.bytes])).toEqual([
+      [id('one'), 100 * MB],
+      [id('none'), 100 * MB],
+    ]);
     expect(result.kept).toEqual([]);
     expect(result.failed).toEqual([]);
   });
@@ -154,7 +167,10 @@ describe('executePlan lets the engine have the last word', () => {
     engine.images.delete(id('gone'));
     const result = await executePlan(engine, plan);
     expect(engine.images.size).toBe(0);
-    expect(result.deleted.map((d) => [d.id, d.bytes])).toEqual([[id('gone'), 0], [id('here'), 100 * MB]]);
+    expect(result.deleted.map((d) => [d.id, d.bytes])).toEqual([
+      [id('gone'), 0],
+      [id('here'), 100 * MB],
+    ]);
     expect(result.deleted[0]?.reason).toBe('least recently used; already gone when gc reached it');
   });
 
@@ -210,7 +226,11 @@ describe('executePlan pacing', () => {
     const { engine, plan } = setup(img('a', ['a:1'], [], 10), img('b', ['b:1'], [], 20), img('c', ['c:1'], [], 30));
     const progress: [number, number, number][] = [];
     await executePlan(engine, plan, { concurrency: 1, onProgress: (done, total, freed) => progress.push([done, total, freed]) });
-    expect(progress).toEqual([[1, 3, 10], [2, 3, 30], [3, 3, 60]]);
+    expect(progress).toEqual([
+      [1, 3, 10],
+      [2, 3, 30],
+      [3, 3, 60],
+    ]);
   });
 });
 

@@ -95,7 +95,10 @@ async function putBackMovedTags(engine: EngineApi, witness: TagWitness, taken: R
       await engine.tagImage(imageId, name);
       result.unplanned.push({ image, effect: `the engine's deletion also took ${name}, which had moved to image ${to} while it ran: tagged it back` });
     } catch (err) {
-      result.unplanned.push({ image, effect: `the engine's deletion also took ${name}, which had moved to image ${to} while it ran, and tagging it back failed (${(err as Error).message}): docker tag ${to} ${name}` });
+      result.unplanned.push({
+        image,
+        effect: `the engine's deletion also took ${name}, which had moved to image ${to} while it ran, and tagging it back failed (${(err as Error).message}): docker tag ${to} ${name}`,
+      });
     }
   }
 }

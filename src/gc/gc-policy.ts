@@ -34,7 +34,10 @@ export interface GcPolicyInput {
 export function makeGcPolicy(input: GcPolicyInput = {}): GcPolicy {
   const highPct = input.highPct ?? DEFAULT_HIGH_PCT;
   const lowPct = input.lowPct ?? DEFAULT_LOW_PCT;
-  for (const [flag, v] of [['--high', highPct], ['--low', lowPct]] as const) {
+  for (const [flag, v] of [
+    ['--high', highPct],
+    ['--low', lowPct],
+  ] as const) {
     if (!Number.isFinite(v) || v < 0 || v > 100) throw new UsageError(`${flag} ${v} must be a percentage between 0 and 100.`);
   }
   if (lowPct > highPct) throw new UsageError(`--low ${lowPct} cannot be higher than --high ${highPct}: gc starts above --high and stops at --low.`);

@@ -9,7 +9,17 @@ import { id, MB, T0 } from './testing/build-inventory.js';
 // Fields may be added; these tests fail when one of the frozen ones is renamed or removed.
 
 function entry(name: string, code: PlannedImage['code'], reason: string, bytes: number): PlannedImage {
-  return { id: id(name), tags: [`${name}:1`], digests: [], bytes, size: bytes, code, reason, lastUsed: { at: T0, source: 'container web created' }, firstSeen: { at: T0, source: 'stored on this host' } };
+  return {
+    id: id(name),
+    tags: [`${name}:1`],
+    digests: [],
+    bytes,
+    size: bytes,
+    code,
+    reason,
+    lastUsed: { at: T0, source: 'container web created' },
+    firstSeen: { at: T0, source: 'stored on this host' },
+  };
 }
 
 function run(over: Partial<GcRun> = {}): GcRun {
@@ -76,7 +86,16 @@ describe('gcReport, the frozen --json shape', () => {
 
   it('passes through the run summary, rounds, prunes and notes', () => {
     const report = gcReport(run({ dryRun: true, rounds: 2, containers: { removed: 3, bytes: null }, buildCache: { bytes: 7 }, notes: ['This node is a swarm worker.'] }));
-    expect(report).toMatchObject({ dryRun: true, bytesToFree: 300 * MB, reachedTarget: true, summary: 'Usage 91.2% is above --high 85%.', rounds: 2, containers: { removed: 3, bytes: null }, buildCache: { bytes: 7 }, notes: ['This node is a swarm worker.'] });
+    expect(report).toMatchObject({
+      dryRun: true,
+      bytesToFree: 300 * MB,
+      reachedTarget: true,
+      summary: 'Usage 91.2% is above --high 85%.',
+      rounds: 2,
+      containers: { removed: 3, bytes: null },
+      buildCache: { bytes: 7 },
+      notes: ['This node is a swarm worker.'],
+    });
   });
 });
 

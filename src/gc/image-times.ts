@@ -109,8 +109,7 @@ export function imageTimesByNumber(inventory: Inventory, index: ImageIndex, refs
     const { record: rec, discounted } = recordedStay(raw, image.storedAt);
     const tagged = image.lastTagTime === null ? null : { at: image.lastTagTime, source: 'last tagged' };
     const stored = image.storedAt === null ? null : { at: image.storedAt, source: discounted === STORED_SINCE_AGENT ? STORED_SINCE_AGENT : 'stored on this host' };
-    let firstSeen: Evidence =
-      (rec?.firstSeen !== undefined ? { at: rec.firstSeen, source: rec.goneAt === undefined ? AGENT_FIRST_SEEN : AGENT_SAW_RETURN } : null) ??
+    let firstSeen: Evidence = (rec?.firstSeen !== undefined ? { at: rec.firstSeen, source: rec.goneAt === undefined ? AGENT_FIRST_SEEN : AGENT_SAW_RETURN } : null) ??
       stored ??
       arrivals[num] ??
       tagged ?? { at: image.created, source: 'image created; arrival unknown' };

@@ -8,7 +8,13 @@ import { image, MB } from './testing/build-inventory.js';
 
 /** An image on the shared 90 MB base; `unknown` hides its layer sizes as a mismatched history does. */
 function onBase(name: string, unknown = false): InventoryImage {
-  return image(name, { layers: [['base', 90 * MB], [`${name}-own`, 10 * MB]], ...(unknown ? { uniqueSize: 10 * MB } : {}) });
+  return image(name, {
+    layers: [
+      ['base', 90 * MB],
+      [`${name}-own`, 10 * MB],
+    ],
+    ...(unknown ? { uniqueSize: 10 * MB } : {}),
+  });
 }
 
 /** Releases the images in order and returns what each release frees. */
@@ -29,12 +35,31 @@ describe('layerLedger.release', () => {
   });
 
   it('frees the whole size of an image that shares nothing', () => {
-    expect(releaseAll([image('solo', { layers: [['s1', 60 * MB], ['s2', 40 * MB]] })])).toEqual([100 * MB]);
+    expect(
+      releaseAll([
+        image('solo', {
+          layers: [
+            ['s1', 60 * MB],
+            ['s2', 40 * MB],
+          ],
+        }),
+      ]),
+    ).toEqual([100 * MB]);
   });
 
   it('treats an equal layer on a different base as a different layer', () => {
-    const x = image('x', { layers: [['base-x', 50 * MB], ['common', 10 * MB]] });
-    const y = image('y', { layers: [['base-y', 50 * MB], ['common', 10 * MB]] });
+    const x = image('x', {
+      layers: [
+        ['base-x', 50 * MB],
+        ['common', 10 * MB],
+      ],
+    });
+    const y = image('y', {
+      layers: [
+        ['base-y', 50 * MB],
+        ['common', 10 * MB],
+      ],
+    });
     expect(releaseAll([x, y])).toEqual([60 * MB, 60 * MB]);
   });
 });
@@ -86,8 +111,17 @@ describe("layerLedger with containerd's image store", () => {
   // base layer's compressed blob shared like its snapshot, the manifest and config its own.
   const containerdOnBase = (name: string, contentUnknown = false) =>
     image(name, {
-      layers: [['base', 90 * MB], [`${name}-own`, 10 * MB]],
-      content: contentUnknown ? [[`all-content-of:${name}`, 45 * MB]] : [['base.tar.gz', 40 * MB], [`${name}.tar.gz`, 5 * MB], [`${name}-manifest`, 1_000]],
+      layers: [
+        ['base', 90 * MB],
+        [`${name}-own`, 10 * MB],
+      ],
+      content: contentUnknown
+        ? [[`all-content-of:${name}`, 45 * MB]]
+        : [
+            ['base.tar.gz', 40 * MB],
+            [`${name}.tar.gz`, 5 * MB],
+            [`${name}-manifest`, 1_000],
+          ],
     });
 
   it('frees snapshots and blobs together, shared ones with the last image holding them', () => {

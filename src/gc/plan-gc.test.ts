@@ -21,7 +21,14 @@ const daysAgo = (n: number): number => T0 - n * DAY;
 /** An image last tagged `n` days ago: the evidence of its last use. */
 const usedDaysAgo = (name: string, n: number, spec: ImageSpec = {}): InventoryImage => image(name, { lastTagTime: daysAgo(n), ...spec });
 /** An image on a base layer of 90 MB shared by every image made this way, with 10 MB of its own. */
-const onBase = (name: string, spec: ImageSpec = {}): InventoryImage => image(name, { layers: [['base', 90 * MB], [`${name}-own`, 10 * MB]], ...spec });
+const onBase = (name: string, spec: ImageSpec = {}): InventoryImage =>
+  image(name, {
+    layers: [
+      ['base', 90 * MB],
+      [`${name}-own`, 10 * MB],
+    ],
+    ...spec,
+  });
 
 const deleted = (p: GcPlan): string[] => p.delete.map((d) => d.id);
 const entryOf = (p: GcPlan, name: string) => [...p.delete, ...p.keep].find((e) => e.id === id(name));
@@ -60,7 +67,10 @@ describe('planGc predictions count shared layers once', () => {
   it('deletes the second sharer when the first is not enough, predicting the base goes with it, then stops', () => {
     const images = [onBase('a', { lastTagTime: daysAgo(20) }), onBase('b', { lastTagTime: daysAgo(10) }), usedDaysAgo('c', 5)];
     const p = plan({ images }, { usage: needing(15 * MB) });
-    expect(p.delete.map((d) => [d.id, d.bytes])).toEqual([[id('a'), 10 * MB], [id('b'), 100 * MB]]);
+    expect(p.delete.map((d) => [d.id, d.bytes])).toEqual([
+      [id('a'), 10 * MB],
+      [id('b'), 100 * MB],
+    ]);
     expect(p.predictedFreed).toBe(110 * MB);
     expect(p.reachesTarget).toBe(true);
     expect(why(p, 'c')).toEqual([['not-needed', 'not needed: the target is reached without it']]);
@@ -112,12 +122,7 @@ describe('planGc keeps what must stay', () => {
 
   it("keeps swarm services' current and previous images, resolving the references services use", () => {
     const pinned = `sha256:${'2'.repeat(64)}`;
-    const images = [
-      image('app2', { tags: ['app:2'], digests: [`app@${pinned}`] }),
-      image('app1', { tags: ['app:1'] }),
-      image('nginx', { tags: ['nginx:1.25'] }),
-      image('app0', { tags: ['app:0'] }),
-    ];
+    const images = [image('app2', { tags: ['app:2'], digests: [`app@${pinned}`] }), image('app1', { tags: ['app:1'] }), image('nginx', { tags: ['nginx:1.25'] }), image('app0', { tags: ['app:0'] })];
     const services = [
       // The previous spec pins a digest this host never pulled: its tag still finds the image.
       { name: 'api', current: `app:2@${pinned}`, previous: `app:1@sha256:${'1'.repeat(64)}` },
@@ -217,7 +222,10 @@ describe('planGc with --max-age, --budget and the agent', () => {
   it('deletes --max-age images first and counts them towards what must be freed', () => {
     const images = [usedDaysAgo('recent', 3), image('dangling', { tags: [], storedAt: daysAgo(1) }), image('idle', { storedAt: daysAgo(30) })];
     const p = plan({ images }, { usage: needing(150 * MB), policy: maxAge });
-    expect(p.delete.map((d) => [d.id, d.code])).toEqual([[id('idle'), 'max-age'], [id('dangling'), 'dangling']]);
+    expect(p.delete.map((d) => [d.id, d.code])).toEqual([
+      [id('idle'), 'max-age'],
+      [id('dangling'), 'dangling'],
+    ]);
     expect(why(p, 'recent')).toEqual([['not-needed', 'not needed: the target is reached without it']]);
   });
 
@@ -271,10 +279,7 @@ describe('planGc accounts for every image', () => {
       image('dangling', { tags: [] }),
       ...[25, 20, 15, 10, 5].map((n) => usedDaysAgo(`d${n}`, n)),
     ];
-    const p = plan(
-      { images, containers: [container('web', 'used')], services: [{ name: 'svc', current: 'served:1', previous: null }] },
-      { usage, policy: makeGcPolicy({ keep: ['^pinned'] }) },
-    );
+    const p = plan({ images, containers: [container('web', 'used')], services: [{ name: 'svc', current: 'served:1', previous: null }] }, { usage, policy: makeGcPolicy({ keep: ['^pinned'] }) });
     const placed = [...p.delete, ...p.keep];
     expect(placed.map((e) => e.id).sort()).toEqual(images.map((i) => i.id).sort());
     expect(placed.filter((e) => e.reason.trim() === '')).toEqual([]);

@@ -134,11 +134,7 @@ describe('runGc on a host above --high', () => {
 
 describe('runGc with --containers-older-than', () => {
   // app0's only container is old and stopped; app1's is stopped but young; app2's runs.
-  const containers = (): FakeContainer[] => [
-    container('old', 0, 'exited', 1_600_000_000),
-    container('young', 1, 'exited', T0 / 1000 - 60),
-    container('server', 2, 'running', 1_600_000_000),
-  ];
+  const containers = (): FakeContainer[] => [container('old', 0, 'exited', 1_600_000_000), container('young', 1, 'exited', T0 / 1000 - 60), container('server', 2, 'running', 1_600_000_000)];
   const options = { containersOlderThanMs: DAY };
 
   it('prunes old stopped containers before planning, so their images can go', async () => {

@@ -134,7 +134,13 @@ export async function runGc(deps: GcRunDeps, opts: GcRunOptions): Promise<GcRun>
   }
   // The last plan (not executed) gives every remaining image its reason as things now stand.
   const failedIds = new Set(failed.map((f) => f.image.id));
-  const unfinished = current.delete.filter((p) => !failedIds.has(p.id)).map((p) => ({ ...p, code: 'not-needed' as const, reason: `not deleted: gc stops after ${rounds} ${rounds === 1 ? 'round' : 'rounds'} (${failed.length > 0 ? 'a deletion failed' : 'the round limit'}); run it again` }));
+  const unfinished = current.delete
+    .filter((p) => !failedIds.has(p.id))
+    .map((p) => ({
+      ...p,
+      code: 'not-needed' as const,
+      reason: `not deleted: gc stops after ${rounds} ${rounds === 1 ? 'round' : 'rounds'} (${failed.length > 0 ? 'a deletion failed' : 'the round limit'}); run it again`,
+    }));
   return report(first, usageLevel(usage), rounds, failed, unplanned, deleted, [...current.keep, ...unfinished]);
 
   function plan(inv: Inventory, u: GcUsage, collecting: boolean, refusedSoFar: ReadonlyMap<string, string>): GcPlan {

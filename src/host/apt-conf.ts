@@ -5,10 +5,7 @@
 // `#` comments, and `#clear Name;`. Names are case-insensitive in APT, so they are
 // lowercased here. A quoted value alone in a scope is a list item of that scope.
 
-export type AptConfOp =
-  | { kind: 'set'; name: string; value: string }
-  | { kind: 'append'; name: string; value: string }
-  | { kind: 'clear'; name: string };
+export type AptConfOp = { kind: 'set'; name: string; value: string } | { kind: 'append'; name: string; value: string } | { kind: 'clear'; name: string };
 
 type Token = { t: 'word' | 'string'; v: string } | { t: '{' | '}' | ';' } | { t: 'clear'; v: string };
 
@@ -42,7 +39,10 @@ function tokenize(text: string): Token[] {
 }
 
 function join(scope: string[], name: string): string {
-  return [...scope, name].filter((p) => p !== '').join('::').toLowerCase();
+  return [...scope, name]
+    .filter((p) => p !== '')
+    .join('::')
+    .toLowerCase();
 }
 
 /** The assignments of one apt.conf file, in order. */

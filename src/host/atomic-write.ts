@@ -17,7 +17,10 @@ export interface AtomicWriteResult {
 
 /** UTC 20261125T101500Z */
 export function backupStamp(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -60,11 +63,7 @@ async function writeBackup(path: string, data: Buffer, mode: number, stamp: stri
 }
 
 /** Writes text to path atomically: temp file in the same directory, fsync, rename. If path exists and differs, it is first copied to `${path}.dockwarden-${stamp}` (stamp = backupStamp(now)), and the new file keeps the old mode and owner (new file: 0644). Same text: nothing written, changed false. The directory is created (0755) when missing. A failure at any point leaves the old file untouched and no temp file behind. */
-export async function writeFileAtomically(
-  path: string,
-  text: string,
-  opts: { now: Date; hooks?: { beforeRename?: () => Promise<void> } },
-): Promise<AtomicWriteResult> {
+export async function writeFileAtomically(path: string, text: string, opts: { now: Date; hooks?: { beforeRename?: () => Promise<void> } }): Promise<AtomicWriteResult> {
   // A symlinked config (/etc/docker/daemon.json -> /srv/conf/daemon.json) is written where
   // it points; renaming over the link would silently replace it with a plain file.
   const target = await realpath(path).catch((err: unknown) => {

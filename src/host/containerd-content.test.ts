@@ -7,7 +7,12 @@ const BLOBS = `${ROOT}/io.containerd.content.v1.content/blobs/sha256`;
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const at = (c: string) => `${BLOBS}/${c.repeat(64)}`;
 const manifest = (config: string, layer: string) =>
-  JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: d(config), size: 5 }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d(layer), size: 1000 }] });
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: d(config), size: 5 },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d(layer), size: 1000 }],
+  });
 const entry = (m: string, arch: string) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d(m), size: 200, platform: { os: 'linux', architecture: arch } });
 
 // A pulled multi-platform image: the index names amd64 (all here), arm64 (never pulled:

@@ -131,7 +131,10 @@ export async function readImagesContent(probe: HostProbe, containerdRoot: string
     for (const id of imageIds) content.set(id, await readImageContent(probe, containerdRoot, id));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    return { content: null, gap: `containerd's content store ${contentDir(containerdRoot)} cannot be read (${code}): what deleting an image frees in it is estimated from the engine's sizes; run dockwarden as root.` };
+    return {
+      content: null,
+      gap: `containerd's content store ${contentDir(containerdRoot)} cannot be read (${code}): what deleting an image frees in it is estimated from the engine's sizes; run dockwarden as root.`,
+    };
   }
   return { content, gap: null };
 }

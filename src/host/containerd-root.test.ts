@@ -52,7 +52,7 @@ describe('locateContainerd', () => {
     expect(at).toMatchObject({ address: '/run/dx/containerd/containerd.sock', managedByDockerd: true, root: '/data/docker/containerd/daemon' });
   });
 
-  it("prefers the address the engine reports in /info (Engine 27+), and says when it must assume the default root", async () => {
+  it('prefers the address the engine reports in /info (Engine 27+), and says when it must assume the default root', async () => {
     const gaps: string[] = [];
     const at = await locateContainerd(fakeHostProbe({}), { dataRoot: '/var/lib/docker', settings: [], infoAddress: '/run/other.sock' }, gaps);
     expect(at).toMatchObject({ address: '/run/other.sock', managedByDockerd: false, root: '/var/lib/containerd', rootSource: "containerd's default" });

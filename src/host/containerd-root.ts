@@ -156,7 +156,8 @@ export async function locateContainerd(probe: HostProbe, request: ContainerdRequ
   const running = await findContainerd(probe, address, gaps);
   if (running) {
     const { args, config, configPath, pid } = running;
-    if (config.snapshotterRoot) gaps.push(`${configPath} moves the overlayfs snapshotter to ${config.snapshotterRoot}: unpacked layers live there, not under containerd's root; only the root's filesystem is measured.`);
+    if (config.snapshotterRoot)
+      gaps.push(`${configPath} moves the overlayfs snapshotter to ${config.snapshotterRoot}: unpacked layers live there, not under containerd's root; only the root's filesystem is measured.`);
     const root = args.root ?? config.root ?? DEFAULT_CONTAINERD_ROOT;
     const rootSource = args.root ? `--root of containerd pid ${pid}` : config.root ? `\`root\` in ${configPath} of containerd pid ${pid}` : `containerd's default (pid ${pid} sets no root)`;
     return { address, managedByDockerd, root, rootSource, pid, configPath };

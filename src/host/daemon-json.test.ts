@@ -33,7 +33,9 @@ describe('parseDaemonJson', () => {
   it('refuses a file nested deeper than any option goes, in one line instead of a stack overflow', () => {
     const deep = `{"labels": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     expect(() => parseDaemonJson(deep, '/etc/docker/daemon.json')).toThrow(
-      new UsageError('/etc/docker/daemon.json is nested more than 100 levels deep (line 1, column 111), deeper than any daemon.json option goes: dockerd will refuse to start with it; fix the file or move it aside.'),
+      new UsageError(
+        '/etc/docker/daemon.json is nested more than 100 levels deep (line 1, column 111), deeper than any daemon.json option goes: dockerd will refuse to start with it; fix the file or move it aside.',
+      ),
     );
   });
 });

@@ -18,20 +18,14 @@ describe('gatherDockerConfig', () => {
       '/etc/systemd/system/docker.service.d/10-root.conf': '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -g /from/etc\n',
       '/run/systemd/system/docker.service.d/05-early.conf': '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -g /from/run\n',
     });
-    expect(config.unitFiles).toEqual([
-      '/lib/systemd/system/docker.service',
-      '/run/systemd/system/docker.service.d/05-early.conf',
-      '/etc/systemd/system/docker.service.d/10-root.conf',
-    ]);
+    expect(config.unitFiles).toEqual(['/lib/systemd/system/docker.service', '/run/systemd/system/docker.service.d/05-early.conf', '/etc/systemd/system/docker.service.d/10-root.conf']);
     expect(config.execStart).toBe('/usr/bin/dockerd -g /from/etc');
     const roots = config.settings.filter((s) => s.key === 'data-root');
     expect(roots.map((s) => [s.value, s.effective])).toEqual([
       ['/from/run', false],
       ['/from/etc', true],
     ]);
-    expect(roots[0]?.ineffectiveReason).toBe(
-      'the empty `ExecStart=` in /etc/systemd/system/docker.service.d/10-root.conf clears this command line, so dockerd does not receive it',
-    );
+    expect(roots[0]?.ineffectiveReason).toBe('the empty `ExecStart=` in /etc/systemd/system/docker.service.d/10-root.conf clears this command line, so dockerd does not receive it');
   });
 
   it('uses a copy of the unit in /etc instead of the packaged one, and skips a drop-in masked with /dev/null', async () => {
@@ -84,9 +78,7 @@ describe('gatherDockerConfig', () => {
   it('takes /etc/default/docker as effective when there is no systemd unit (sysvinit, upstart)', async () => {
     const { config, gaps } = await gather({ '/etc/default/docker': 'DOCKER_OPTS="-g /data/docker"\n' });
     expect(config.execStart).toBeNull();
-    expect(config.settings).toEqual([
-      { key: 'data-root', value: '/data/docker', origin: 'etc-default-docker', file: '/etc/default/docker', text: 'DOCKER_OPTS="-g /data/docker"', effective: true },
-    ]);
+    expect(config.settings).toEqual([{ key: 'data-root', value: '/data/docker', origin: 'etc-default-docker', file: '/etc/default/docker', text: 'DOCKER_OPTS="-g /data/docker"', effective: true }]);
     expect(gaps[0]).toMatch(/^No docker.service unit was found/);
   });
 
@@ -97,11 +89,7 @@ describe('gatherDockerConfig', () => {
       '/etc/sysconfig/docker': "OPTIONS='--graph /data/docker'\n",
     });
     expect(config.settings.map((s) => [s.value, s.effective, s.ineffectiveReason])).toEqual([
-      [
-        '/data/docker',
-        false,
-        'docker.service reads /etc/sysconfig/docker but its ExecStart (in /etc/systemd/system/docker.service.d/override.conf) does not use $OPTIONS, so OPTIONS is ignored',
-      ],
+      ['/data/docker', false, 'docker.service reads /etc/sysconfig/docker but its ExecStart (in /etc/systemd/system/docker.service.d/override.conf) does not use $OPTIONS, so OPTIONS is ignored'],
     ]);
   });
 

@@ -35,7 +35,9 @@ describe('collectDockerService', () => {
 
 describe('resolveServiceEnvironment and execStartArgv', () => {
   it('lets EnvironmentFile= values override Environment= ones, whatever the line order', () => {
-    const model = collectDockerService([unit('/u', 'unit', '[Service]\nEnvironmentFile=-/etc/default/docker\nEnvironment="DOCKER_OPTS=-g /from/environment"\nExecStart=/usr/sbin/dockerd $DOCKER_OPTS\n')]);
+    const model = collectDockerService([
+      unit('/u', 'unit', '[Service]\nEnvironmentFile=-/etc/default/docker\nEnvironment="DOCKER_OPTS=-g /from/environment"\nExecStart=/usr/sbin/dockerd $DOCKER_OPTS\n'),
+    ]);
     const vars = resolveServiceEnvironment(model, new Map([['/etc/default/docker', parseEnvFile('DOCKER_OPTS="-g /from/file"\n')]]));
     expect(vars.get('DOCKER_OPTS')).toMatchObject({ value: '-g /from/file', source: { file: '/etc/default/docker', line: 1, declaredIn: '/u' } });
     const argv = execStartArgv(model.execStarts[0]!, vars);

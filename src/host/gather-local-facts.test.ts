@@ -22,11 +22,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
     const facts = await gatherLocalFacts(fixtureProbe('ubuntu-conflict'), { dataRoot: '/var/lib/docker' });
     expect(localFactsSchema.parse(facts)).toEqual(facts);
     const config = facts.dockerConfig;
-    expect(config.unitFiles).toEqual([
-      '/lib/systemd/system/docker.service',
-      '/etc/systemd/system/docker.service.d/http-proxy.conf',
-      '/etc/systemd/system/docker.service.d/override.conf',
-    ]);
+    expect(config.unitFiles).toEqual(['/lib/systemd/system/docker.service', '/etc/systemd/system/docker.service.d/http-proxy.conf', '/etc/systemd/system/docker.service.d/override.conf']);
     expect(config.execStart).toBe('/usr/bin/dockerd -H fd:// -g /mnt/docker');
     expect(config.settings.filter((s) => s.key === 'data-root' && s.effective)).toEqual([
       { key: 'data-root', value: '/mnt/docker-data', origin: 'daemon.json', file: '/etc/docker/daemon.json', text: '"data-root": "/mnt/docker-data"', effective: true },
@@ -105,9 +101,7 @@ describe('gatherLocalFacts on fixture hosts', () => {
 
   it('graph-legacy: "graph" counts as data-root and each storage-opt is its own setting', async () => {
     const facts = await gatherLocalFacts(fixtureProbe('graph-legacy'), { dataRoot: '/data/docker' });
-    expect(pick(facts.dockerConfig.settings, 'data-root')).toEqual([
-      { value: '/data/docker', origin: 'daemon.json', file: '/etc/docker/daemon.json', effective: true, ineffectiveReason: undefined },
-    ]);
+    expect(pick(facts.dockerConfig.settings, 'data-root')).toEqual([{ value: '/data/docker', origin: 'daemon.json', file: '/etc/docker/daemon.json', effective: true, ineffectiveReason: undefined }]);
     expect(facts.dockerConfig.settings.find((s) => s.key === 'data-root')?.text).toBe('"graph": "/data/docker"');
     expect(pick(facts.dockerConfig.settings, 'storage-opt').map((s) => s.value)).toEqual([
       'dm.thinpooldev=/dev/mapper/docker-thinpool',
@@ -136,7 +130,15 @@ describe('gatherLocalFacts on fixture hosts', () => {
   it('healthy: bounded logs, live-restore, docker blacklisted, data root on its own disk behind a symlink', async () => {
     const facts = await gatherLocalFacts(fixtureProbe('healthy'), { dataRoot: '/var/lib/docker' });
     const effective = facts.dockerConfig.settings.filter((s) => s.effective).map((s) => `${s.key}=${s.value}`);
-    expect(effective).toEqual(['data-root=/data/docker', 'storage-driver=overlay2', 'log-driver=json-file', 'live-restore=true', 'log-opt=max-size=10m', 'log-opt=max-file=3', 'containerd=/run/containerd/containerd.sock']);
+    expect(effective).toEqual([
+      'data-root=/data/docker',
+      'storage-driver=overlay2',
+      'log-driver=json-file',
+      'live-restore=true',
+      'log-opt=max-size=10m',
+      'log-opt=max-file=3',
+      'containerd=/run/containerd/containerd.sock',
+    ]);
     expect(facts.upgrades).toMatchObject({ aptDailyUpgradeTimer: 'enabled', unattendedUpgrade: true, packageBlacklist: ['docker-ce', 'docker.io', 'containerd'] });
     expect(facts.dataRootFs).toMatchObject({ path: '/data/docker', mountPoint: '/data', device: '/dev/sdc1', deviceId: '8:33', mountOptions: ['rw', 'noatime'] });
     expect(facts.rootFs?.deviceId).toBe('253:0');

@@ -52,7 +52,10 @@ describe('readGraphImages', () => {
     const counting = { ...probe, readFile: (p: string) => (reads.push(p), probe.readFile(p)) };
     const read = await readGraphImages(counting, '/srv/docker', 'overlay2', [`sha256:${hex('a')}`, `sha256:${hex('b')}`]);
     expect(read.get(`sha256:${hex('a')}`)).toEqual({ diffIds: [diff('1')], lastTagTime: null, history: [{ createdBy: 'base', size: 10 }] });
-    expect(read.get(`sha256:${hex('b')}`)?.history).toEqual([{ createdBy: 'own', size: 20 }, { createdBy: 'base', size: 10 }]);
+    expect(read.get(`sha256:${hex('b')}`)?.history).toEqual([
+      { createdBy: 'own', size: 20 },
+      { createdBy: 'base', size: 10 },
+    ]);
     expect(reads.filter((p) => p.endsWith('/size'))).toHaveLength(2);
     expect(reads.some((p) => p.includes('/metadata/'))).toBe(false);
   });
@@ -66,7 +69,10 @@ describe('readGraphImages', () => {
     ['its config is gone (deleted since the list)', {}],
     ['its config is not JSON', { [`${DIR}/imagedb/content/sha256/${hex('a')}`]: '{"rootfs":' }],
     ['a layer size is missing', { [`${DIR}/imagedb/content/sha256/${hex('a')}`]: JSON.stringify(BUILT), [layerSize([diff('1'), diff('2')], 0)]: '5000' }],
-    ['a layer size is not a number', { [`${DIR}/imagedb/content/sha256/${hex('a')}`]: JSON.stringify(BUILT), [layerSize([diff('1'), diff('2')], 0)]: '5000', [layerSize([diff('1'), diff('2')], 1)]: 'x' }],
+    [
+      'a layer size is not a number',
+      { [`${DIR}/imagedb/content/sha256/${hex('a')}`]: JSON.stringify(BUILT), [layerSize([diff('1'), diff('2')], 0)]: '5000', [layerSize([diff('1'), diff('2')], 1)]: 'x' },
+    ],
     ['its history names more layers than it has', { [`${DIR}/imagedb/content/sha256/${hex('a')}`]: JSON.stringify({ ...BUILT, rootfs: { diff_ids: [diff('1')] } }), [layerSize([diff('1')], 0)]: '5' }],
     [
       'its tag time does not parse',

@@ -24,7 +24,9 @@ export interface ImageStoreLocation {
 async function dockerdSettings(probe: HostProbe, socketPath: string | null, gaps: string[]): Promise<ConfigSetting[]> {
   const running = socketPath ? await findDockerdProcess(probe, socketPath, gaps) : null;
   const flags = running
-    ? parseDockerdFlags(running.argv).map((f): ConfigSetting => ({ key: f.key, value: f.value, origin: 'dockerd-process', file: `/proc/${running.pid}/cmdline`, text: f.words.join(' '), effective: true }))
+    ? parseDockerdFlags(running.argv).map(
+        (f): ConfigSetting => ({ key: f.key, value: f.value, origin: 'dockerd-process', file: `/proc/${running.pid}/cmdline`, text: f.words.join(' '), effective: true }),
+      )
     : [];
   const configFile = flags.filter((f) => f.key === 'config-file').at(-1)?.value ?? DEFAULT_DAEMON_JSON;
   const daemonJson = await readDaemonJson(probe, configFile).catch(() => ({ exists: false, json: {} }));

@@ -11,7 +11,12 @@ describe('imageStoredTimes', () => {
   it('reads when each image config was written to the image store, by image id', async () => {
     const probe = fakeHostProbe({ mtimes: { [`${DIR}/${HEX_A}`]: 1_700_000_000_000, [`${DIR}/${HEX_B}`]: 1_750_000_000_000 } });
     const times = await imageStoredTimes(probe, '/srv/docker', 'overlay2', [`sha256:${HEX_A}`, `sha256:${HEX_B}`], []);
-    expect(times).toEqual(new Map([[`sha256:${HEX_A}`, 1_700_000_000_000], [`sha256:${HEX_B}`, 1_750_000_000_000]]));
+    expect(times).toEqual(
+      new Map([
+        [`sha256:${HEX_A}`, 1_700_000_000_000],
+        [`sha256:${HEX_B}`, 1_750_000_000_000],
+      ]),
+    );
   });
 
   it('leaves out images whose config file is missing', async () => {

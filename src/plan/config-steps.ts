@@ -46,10 +46,7 @@ export function configChange(ctx: PlanContext, change: DaemonJsonChange): Config
     ...flagEdits.map((e, i) => writeStep(`remove-flag-${i + 1}`, `Take the conflicting flags off dockerd's command line (${e.path})`, e.path, e.before, e.after)),
     writeStep('daemon-json', `Write ${path}: ${edit.changes.length > 0 ? edit.changes.join(' ') : 'already as planned.'}`, path, text, edit.text),
   ];
-  const rollback = [
-    restoreStep('restore-daemon-json', path, text, edit.text),
-    ...flagEdits.map((e, i) => restoreStep(`restore-flag-${i + 1}`, e.path, e.before, e.after)),
-  ];
+  const rollback = [restoreStep('restore-daemon-json', path, text, edit.text), ...flagEdits.map((e, i) => restoreStep(`restore-flag-${i + 1}`, e.path, e.before, e.after))];
   return { apply, rollback, changes: [...edit.changes.map((c) => `${path}: ${c}`), ...flagEdits.map((e) => e.why)] };
 }
 

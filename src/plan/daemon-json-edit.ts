@@ -83,9 +83,7 @@ export function editDaemonJson(current: Record<string, unknown>, change: DaemonJ
     if (foreign.length > 0) {
       const kept = opts.filter((o) => !foreign.includes(o));
       const owners = [...new Set(foreign.map(optionDriver))].join(', ');
-      changes.push(
-        `storage-opts: removed ${foreign.map(show).join(', ')}: options of ${owners}, which dockerd refuses with storage-driver ${show(driver)}.`,
-      );
+      changes.push(`storage-opts: removed ${foreign.map(show).join(', ')}: options of ${owners}, which dockerd refuses with storage-driver ${show(driver)}.`);
       if (kept.length > 0) json['storage-opts'] = kept;
       else delete json['storage-opts'];
     }
@@ -212,7 +210,8 @@ export function describeFlag(setting: ConfigSetting): string {
 export function conflictRefusal(conflicts: FlagConflict[], outcome: string): string {
   const each = conflicts.map((c) => {
     const s = c.setting;
-    if (s.origin === 'dockerd-process') return `\`${describeFlag(s)}\` on the command line of a dockerd that docker.service did not start (${s.file}), which only restarting it without the flag removes`;
+    if (s.origin === 'dockerd-process')
+      return `\`${describeFlag(s)}\` on the command line of a dockerd that docker.service did not start (${s.file}), which only restarting it without the flag removes`;
     const where = s.text.startsWith('ExecStart') || s.text.startsWith('Environment') ? `an override in ${FLAG_DROP_IN}` : `an edit of ${s.file}`;
     return `\`${describeFlag(s)}\` in ${s.file}, which --remove-conflicting-flags would take out with ${where}`;
   });
@@ -242,7 +241,9 @@ export function flagRemovalEdits(conflicts: FlagConflict[], texts: Record<string
     const s = c.setting;
     if (s.origin === 'dockerd-process') {
       const pid = /\/proc\/(\d+)\//.exec(s.file)?.[1] ?? '?';
-      throw new UsageError(`dockerd pid ${pid} was not started by docker.service and got \`${describeFlag(s)}\` on its own command line (${s.file}): no file holds that flag, so restart it without the flag.`);
+      throw new UsageError(
+        `dockerd pid ${pid} was not started by docker.service and got \`${describeFlag(s)}\` on its own command line (${s.file}): no file holds that flag, so restart it without the flag.`,
+      );
     }
     if (/^ExecStart\s*=/.test(s.text)) execStart.push(c);
     else if (/^Environment\s*=/.test(s.text)) environment.push(c);
@@ -274,7 +275,11 @@ export function flagRemovalEdits(conflicts: FlagConflict[], texts: Record<string
       const cut = variableWithout(inner, keys);
       if (cut.removed.length === 0) throw new UsageError(`${path} line ${a.line} feeds ${named(list)} to dockerd only partly (the flag itself is elsewhere): remove it by hand.`);
       const text = a.text.slice(0, innerStart) + cut.value + a.text.slice(innerStart + inner.length);
-      const lineStart = before.split('\n').slice(0, a.line - 1).join('\n').length + (a.line > 1 ? 1 : 0);
+      const lineStart =
+        before
+          .split('\n')
+          .slice(0, a.line - 1)
+          .join('\n').length + (a.line > 1 ? 1 : 0);
       const at = after.indexOf(a.text, lineStart);
       after = after.slice(0, at) + text + after.slice(at + a.text.length);
     }

@@ -86,10 +86,7 @@ export function formatStep(ctx: PlanContext, spec: FilesystemSpec): PlanStep {
 }
 
 function fstabLineCondition(ctx: PlanContext, spec: FilesystemSpec): string {
-  return (
-    `awk -v m=${shq(spec.mountPoint)} -v u="UUID=$(blkid -p -o value -s UUID ${shq(ctx.request.device)})" ` +
-    `'$1 == u && $2 == m { found = 1 } END { exit !found }' ${shq(ctx.request.fstab)}`
-  );
+  return `awk -v m=${shq(spec.mountPoint)} -v u="UUID=$(blkid -p -o value -s UUID ${shq(ctx.request.device)})" ` + `'$1 == u && $2 == m { found = 1 } END { exit !found }' ${shq(ctx.request.fstab)}`;
 }
 
 export function fstabStep(ctx: PlanContext, spec: FilesystemSpec): PlanStep {
@@ -111,10 +108,7 @@ export function fstabStep(ctx: PlanContext, spec: FilesystemSpec): PlanStep {
 export function mountStep(ctx: PlanContext, spec: FilesystemSpec): PlanStep {
   const mnt = shq(spec.mountPoint);
   const fromFstab = ctx.request.fstab === '/etc/fstab' ? '' : ` -T ${shq(ctx.request.fstab)}`;
-  const verify = [
-    `[[ "$(findmnt -rn -o SOURCE -M ${mnt})" == "$(readlink -f ${shq(ctx.request.device)})" ]]`,
-    `[[ "$(findmnt -rn -o FSTYPE -M ${mnt})" == ${spec.fs} ]]`,
-  ];
+  const verify = [`[[ "$(findmnt -rn -o SOURCE -M ${mnt})" == "$(readlink -f ${shq(ctx.request.device)})" ]]`, `[[ "$(findmnt -rn -o FSTYPE -M ${mnt})" == ${spec.fs} ]]`];
   if (spec.fs === 'xfs') verify.push(`xfs_info ${mnt} | grep -q 'ftype=1'`);
   // The kernel reports XFS project quota as prjquota whichever spelling fstab used.
   if (spec.options.includes('pquota')) verify.push(`findmnt -rn -o OPTIONS -M ${mnt} | grep -qw prjquota`);

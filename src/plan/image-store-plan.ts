@@ -48,10 +48,7 @@ export function containerdStorePlan(ctx: PlanContext, kind: PlanKind): Container
   return {
     snapshotter,
     newContainerdRoot,
-    verify: (newRoot) => [
-      driverStatusEquals('driver-type', 'io.containerd.snapshotter.v1'),
-      `[[ -d ${shq(`${newContainerdRoot(newRoot)}/io.containerd.content.v1.content`)} ]]`,
-    ],
+    verify: (newRoot) => [driverStatusEquals('driver-type', 'io.containerd.snapshotter.v1'), `[[ -d ${shq(`${newContainerdRoot(newRoot)}/io.containerd.content.v1.content`)} ]]`],
     summary: (newRoot) =>
       `Images live in ${store}, in containerd's root under the data root (${containerd.root}): it moves with the data root, to ${newContainerdRoot(newRoot)}; the snapshotter stays ${snapshotter}.`,
   };

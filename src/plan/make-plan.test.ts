@@ -47,7 +47,7 @@ describe('makePlan', () => {
     expect(plan.settings['migrate']).toBe('copy');
     expect(storageOpts(plan)).toContain('"data-root": "/data/docker"');
     expect(storageOpts(plan)).not.toContain('storage-driver');
-    expect(plan.summary.join('\n')).toContain("it moves with the data root, to /data/docker/containerd/daemon; the snapshotter stays overlayfs");
+    expect(plan.summary.join('\n')).toContain('it moves with the data root, to /data/docker/containerd/daemon; the snapshotter stays overlayfs');
     const verify = plan.steps.find((s) => s.id === 'verify')!.verify.join('\n');
     expect(verify).toMatch(/driver_status '?driver-type'?\)" == '?io\.containerd\.snapshotter\.v1'?/);
     expect(verify).toContain('/data/docker/containerd/daemon/io.containerd.content.v1.content');

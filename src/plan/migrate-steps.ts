@@ -115,10 +115,7 @@ export function migrateSteps(ctx: PlanContext, mode: MigrateMode, newRoot: strin
             title: 'Say which images to pull again',
             kind: 'check',
             destructive: null,
-            commands: [
-              `say "  $(wc -l <${statePath(ctx, 'images.txt')}) tagged images were on ${ctx.oldRoot}; pull them again with:"`,
-              `say "    xargs -rn1 docker pull <${ctx.stateDir}/images.txt"`,
-            ],
+            commands: [`say "  $(wc -l <${statePath(ctx, 'images.txt')}) tagged images were on ${ctx.oldRoot}; pull them again with:"`, `say "    xargs -rn1 docker pull <${ctx.stateDir}/images.txt"`],
             verify: [],
           },
         ],

@@ -75,9 +75,7 @@ export function planContext(request: PlanRequest, host: PlanHost): PlanContext {
   if (!device.startsWith('/dev/')) throw new UsageError(`--device must be a block device under /dev, not "${request.device}".`);
   const dataRoot = request.dataRoot === undefined ? undefined : absolute(request.dataRoot, '--data-root');
   if (dataRoot !== undefined && (within(dataRoot, oldRoot) || within(oldRoot, dataRoot))) {
-    throw new UsageError(
-      `--data-root ${dataRoot} and the current data root ${oldRoot} overlap: mount the new filesystem elsewhere (e.g. ${DEFAULT_NEW_ROOT}), the old root stays as the way back.`,
-    );
+    throw new UsageError(`--data-root ${dataRoot} and the current data root ${oldRoot} overlap: mount the new filesystem elsewhere (e.g. ${DEFAULT_NEW_ROOT}), the old root stays as the way back.`);
   }
   const kernel = host.facts.host?.kernelRelease ?? info.KernelVersion ?? null;
   return {

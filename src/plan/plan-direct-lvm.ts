@@ -75,13 +75,7 @@ export function planDirectLvm(ctx: PlanContext): Plan {
     ),
     change('lvm-profile', `Write the autoextend profile ${THINPOOL_PROFILE}`, null, [replaceFileCommand(THINPOOL_PROFILE, profileBefore, PROFILE_TEXT)], [fileHasText(THINPOOL_PROFILE, PROFILE_TEXT)]),
     change('lvchange-profile', 'Apply the profile to the thin pool', null, [`lvchange --metadataprofile docker-thinpool ${POOL}`], [`[[ ${lvField('lv_profile')} == docker-thinpool ]]`]),
-    change(
-      'monitor',
-      'Make sure dmeventd monitors the pool (it is what applies the autoextend profile)',
-      null,
-      [`lvchange --monitor y ${POOL}`],
-      [`[[ ${lvField('seg_monitor')} == monitored ]]`],
-    ),
+    change('monitor', 'Make sure dmeventd monitors the pool (it is what applies the autoextend profile)', null, [`lvchange --monitor y ${POOL}`], [`[[ ${lvField('seg_monitor')} == monitored ]]`]),
     ...(fromLoopLvm
       ? [
           change(
@@ -145,4 +139,3 @@ export function planDirectLvm(ctx: PlanContext): Plan {
     rollback,
   };
 }
-

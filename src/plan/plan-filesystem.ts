@@ -67,22 +67,12 @@ function buildFilesystemPlan(ctx: PlanContext, shape: FilesystemPlanShape): Plan
       ...migrate.verify,
     ]),
   ];
-  const rollback: PlanStep[] = [
-    rollbackStopStep(ctx),
-    ...config.rollback,
-    ...(dropIn ? [dropIn.rollback] : []),
-    ...unmountSteps(ctx, spec),
-    rollbackStartStep(ctx),
-  ];
+  const rollback: PlanStep[] = [rollbackStopStep(ctx), ...config.rollback, ...(dropIn ? [dropIn.rollback] : []), ...unmountSteps(ctx, spec), rollbackStartStep(ctx)];
   return {
     kind: shape.kind,
     title: shape.title,
     summary: [...shape.summary, ...(containerdStore ? [containerdStore.summary(newRoot)] : []), migrateSummary(ctx, mode, newRoot), ...config.changes],
-    warnings: [
-      ...shape.warnings,
-      ...(ctx.request.forceFormat ? [`--force-format: whatever ${ctx.request.device} holds is erased without a check.`] : []),
-      ...migrateWarnings(ctx, mode),
-    ],
+    warnings: [...shape.warnings, ...(ctx.request.forceFormat ? [`--force-format: whatever ${ctx.request.device} holds is erased without a check.`] : []), ...migrateWarnings(ctx, mode)],
     settings: {
       device: ctx.request.device,
       'old data root': `${ctx.oldRoot} (${oldDriver})`,
@@ -110,7 +100,9 @@ export function planOverlay2(ctx: PlanContext): Plan {
     driver: 'overlay2',
     spec: { fs, mountPoint: root, options: 'defaults' },
     title: `dockwarden plan overlay2: move the data root to ${fs} on ${ctx.request.device}, mounted at ${root}`,
-    summary: [`Formats ${ctx.request.device} as ${fs}${fs === 'xfs' ? ' with ftype=1 (d_type, which overlay2 needs)' : ''}, mounts it at ${root} from fstab by UUID, and runs the engine there with overlay2.`],
+    summary: [
+      `Formats ${ctx.request.device} as ${fs}${fs === 'xfs' ? ' with ftype=1 (d_type, which overlay2 needs)' : ''}, mounts it at ${root} from fstab by UUID, and runs the engine there with overlay2.`,
+    ],
     warnings: [],
     verify: [driverStatusEquals('Backing Filesystem', BACKING_FS[fs]!), driverStatusEquals('Supports d_type', 'true')],
   });

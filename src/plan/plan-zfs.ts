@@ -38,9 +38,13 @@ export function planZfs(ctx: PlanContext): Plan {
     ...migrate.before,
     stopEngineStep(ctx, { root, driver: 'zfs' }),
     // -m none: the pool's root dataset is not mounted anywhere; only the docker dataset is.
-    changeStep('zpool-create', `Create the pool ${pool} on ${ctx.request.device}`, `This erases everything on ${ctx.request.device}.`, [
-      `zpool create${ctx.request.forceFormat ? ' -f' : ''} -m none ${shq(pool)} ${dev}`,
-    ], [poolExists]),
+    changeStep(
+      'zpool-create',
+      `Create the pool ${pool} on ${ctx.request.device}`,
+      `This erases everything on ${ctx.request.device}.`,
+      [`zpool create${ctx.request.forceFormat ? ' -f' : ''} -m none ${shq(pool)} ${dev}`],
+      [poolExists],
+    ),
     changeStep(
       'zfs-create',
       `Create the dataset ${dataset} mounted at ${root}`,
@@ -70,10 +74,7 @@ export function planZfs(ctx: PlanContext): Plan {
       `The rollback leaves the pool in place; destroy it by hand once you are sure: zpool destroy ${pool}.`,
       ...config.changes,
     ],
-    warnings: [
-      'ZFS needs memory for its ARC cache and is not in the mainline kernel: the zfs module must be built for every new kernel (zfs-dkms).',
-      ...migrateWarnings(ctx, mode),
-    ],
+    warnings: ['ZFS needs memory for its ARC cache and is not in the mainline kernel: the zfs module must be built for every new kernel (zfs-dkms).', ...migrateWarnings(ctx, mode)],
     settings: {
       device: ctx.request.device,
       pool,

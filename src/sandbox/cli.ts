@@ -78,7 +78,10 @@ async function engineStop(argv: string[]): Promise<void> {
 /** Starts the sandbox's dockerd again (the same engine, and its separate containerd if it has one) from its daemon.json alone, as it stands now. */
 async function engineStart(argv: string[]): Promise<void> {
   const layout = layoutFor(await sandboxDir(argv[0]));
-  const saved = await readFile(layout.enginePath, 'utf8').then((t) => JSON.parse(t) as Pick<DaemonConfig, 'dockerd' | 'engine' | 'containerdSocket'>, () => null);
+  const saved = await readFile(layout.enginePath, 'utf8').then(
+    (t) => JSON.parse(t) as Pick<DaemonConfig, 'dockerd' | 'engine' | 'containerdSocket'>,
+    () => null,
+  );
   const running = saved ?? { dockerd: (await preflight('ext4')).dockerd, engine: null, containerdSocket: null };
   await startDaemon(layout, { ...running, dataRoot: '', storageDriver: undefined, daemonJson: {}, extraArgs: [], rootInDaemonJson: true }, log);
 }
@@ -86,7 +89,9 @@ async function engineStart(argv: string[]): Promise<void> {
 const commands: Record<string, (argv: string[]) => Promise<void>> = { start, stop, 'engine-stop': engineStop, 'engine-start': engineStart };
 const handler = command ? commands[command] : undefined;
 if (!handler) {
-  log('usage: scripts/sandbox start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME] [--root-in-daemon-json] [--engine host|trixie|sid] [--image-store graph|containerd] [--containerd managed|separate] | stop DIR | engine-stop DIR | engine-start DIR');
+  log(
+    'usage: scripts/sandbox start [--fs ext4|xfs|btrfs] [--size MB] [--storage-driver NAME] [--root-in-daemon-json] [--engine host|trixie|sid] [--image-store graph|containerd] [--containerd managed|separate] | stop DIR | engine-stop DIR | engine-start DIR',
+  );
   process.exitCode = 3;
 } else {
   handler(rest).catch((err: Error) => {

@@ -29,19 +29,27 @@ export interface DaemonConfig {
 export function dockerdArgs(layout: SandboxLayout, config: DaemonConfig): string[] {
   const ns = layout.containerdNamespace;
   return [
-    '--config-file', layout.daemonJsonPath,
+    '--config-file',
+    layout.daemonJsonPath,
     ...(config.rootInDaemonJson ? [] : ['--data-root', config.dataRoot]),
-    '--exec-root', layout.execRoot,
-    '--host', `unix://${layout.socketPath}`,
-    '--pidfile', layout.pidFile,
+    '--exec-root',
+    layout.execRoot,
+    '--host',
+    `unix://${layout.socketPath}`,
+    '--pidfile',
+    layout.pidFile,
     // No docker0 and no iptables rules: fewer moving parts (and no iptables binary needed),
     // even inside the sandbox's own network namespace. Containers run with `--network none`.
-    '--bridge=none', '--iptables=false', '--ip-masq=false',
+    '--bridge=none',
+    '--iptables=false',
+    '--ip-masq=false',
     // If a system containerd listens on /run/containerd/containerd.sock, dockerd uses it
     // instead of starting its own; distinct namespaces keep two sandboxes (and the host)
     // from seeing each other's containers and images there.
-    '--containerd-namespace', ns,
-    '--containerd-plugins-namespace', `${ns}-p`,
+    '--containerd-namespace',
+    ns,
+    '--containerd-plugins-namespace',
+    `${ns}-p`,
     ...(config.storageDriver && !config.rootInDaemonJson ? ['--storage-driver', config.storageDriver] : []),
     ...(config.containerdSocket ? ['--containerd', config.containerdSocket] : []),
     ...config.extraArgs,
@@ -108,7 +116,10 @@ async function ownDaemon(layout: SandboxLayout, pid: number): Promise<ProcInfo |
 
 /** The running dockerd of this sandbox: the pid we started it with, else its pidfile's. */
 export async function findDaemon(layout: SandboxLayout, hint?: number): Promise<ProcInfo | null> {
-  const fromFile = await readFile(layout.pidFile, 'utf8').then((t) => Number(t.trim()), () => NaN);
+  const fromFile = await readFile(layout.pidFile, 'utf8').then(
+    (t) => Number(t.trim()),
+    () => NaN,
+  );
   for (const pid of [hint, fromFile]) {
     const info = pid !== undefined && Number.isInteger(pid) ? await ownDaemon(layout, pid) : null;
     if (info) return info;

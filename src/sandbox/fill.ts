@@ -30,7 +30,10 @@ function checkPercent(percent: number): void {
 }
 
 async function sizeOf(path: string): Promise<number> {
-  return stat(path).then((s) => s.size, () => 0);
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
 }
 
 /** Appends `bytes` to the filler: fallocate where the filesystem can, written zeros where not. */

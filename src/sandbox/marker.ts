@@ -15,13 +15,7 @@ export interface Marker {
 }
 
 export async function writeMarker(path: string, owner: Marker): Promise<void> {
-  const text = [
-    '# dockwarden sandbox; remove with scripts/sandbox-cleanup.sh',
-    'DW_SANDBOX=1',
-    `OWNER_PID=${owner.ownerPid ?? ''}`,
-    `OWNER_START=${owner.ownerStart ?? ''}`,
-    '',
-  ].join('\n');
+  const text = ['# dockwarden sandbox; remove with scripts/sandbox-cleanup.sh', 'DW_SANDBOX=1', `OWNER_PID=${owner.ownerPid ?? ''}`, `OWNER_START=${owner.ownerStart ?? ''}`, ''].join('\n');
   // Written whole then renamed: a reader never sees half a marker.
   await writeFile(`${path}.tmp`, text);
   await rename(`${path}.tmp`, path);

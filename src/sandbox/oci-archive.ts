@@ -64,7 +64,14 @@ export async function multiPlatformArchive(ref: string, opts: MultiPlatformOptio
   for (const [i, p] of opts.platforms.entries()) {
     const layer = await layerBlob([{ type: 'file', name: `pad-${p.architecture}`, mode: 0o644, size: p.sizeBytes, content: () => randomBytes(p.sizeBytes, (opts.seed ?? 1) + i) }]);
     const config = jsonBlob(
-      { architecture: p.architecture, os: 'linux', created: '2024-01-01T00:00:00Z', config: { Labels: { 'dockwarden.test-image': '1' } }, rootfs: { type: 'layers', diff_ids: [layer.digest] }, history: [{ created_by: `dockwarden multi-platform test image (${p.architecture})` }] },
+      {
+        architecture: p.architecture,
+        os: 'linux',
+        created: '2024-01-01T00:00:00Z',
+        config: { Labels: { 'dockwarden.test-image': '1' } },
+        rootfs: { type: 'layers', diff_ids: [layer.digest] },
+        history: [{ created_by: `dockwarden multi-platform test image (${p.architecture})` }],
+      },
       MEDIA.config,
     );
     const manifest = jsonBlob({ schemaVersion: 2, mediaType: MEDIA.manifest, config: descriptor(config), layers: [descriptor(layer)] }, MEDIA.manifest);

@@ -114,7 +114,10 @@ export async function writePodmanConfig(p: PodmanLayout, runtime: 'crun' | 'runc
  * supported"); runc (docker.io's) runs there. On a pure cgroup v2 host podman's default, crun.
  */
 export async function chooseRuntime(hasCrun: boolean, hasRunc: boolean): Promise<'crun' | 'runc'> {
-  const unified = await readFile('/sys/fs/cgroup/cgroup.controllers', 'utf8').then(() => true, () => false);
+  const unified = await readFile('/sys/fs/cgroup/cgroup.controllers', 'utf8').then(
+    () => true,
+    () => false,
+  );
   if (unified && hasCrun) return 'crun';
   if (hasRunc) return 'runc';
   if (hasCrun) return 'crun';
@@ -180,7 +183,13 @@ export async function findPodmanService(base: SandboxLayout, all?: ProcInfo[]): 
 async function ownProcesses(base: SandboxLayout): Promise<ProcInfo[]> {
   const all = await listProcesses();
   const own = all.filter((p) => p.pid !== process.pid && PODMAN_PROGRAMS.includes(programName(p)) && p.argv.some((a) => a.includes(`${base.dir}/`)));
-  return [...descendants(all, own.map((p) => p.pid)), ...own];
+  return [
+    ...descendants(
+      all,
+      own.map((p) => p.pid),
+    ),
+    ...own,
+  ];
 }
 
 /** Container ids from containers/storage's own list, for the cgroups podman made for them. */
@@ -246,5 +255,11 @@ export async function stopPodmanService(base: SandboxLayout, log: (line: string)
     await waitUntil(async () => (await ownProcesses(base)).length === 0, 5_000, 50);
   }
   // Only a Podman sandbox has a containers.conf: a dockerd sandbox's teardown touches no cgroup.
-  if (await readFile(p.containersConf).then(() => true, () => false)) await removeCgroups(await containerIds(p), log);
+  if (
+    await readFile(p.containersConf).then(
+      () => true,
+      () => false,
+    )
+  )
+    await removeCgroups(await containerIds(p), log);
 }

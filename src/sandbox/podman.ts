@@ -34,8 +34,26 @@ export interface PodmanSandboxOptions {
 /** The parts of a dockerd sandbox that mean something for Podman, plus Podman's own files. */
 export type PodmanSandbox = Pick<
   Sandbox,
-  | 'dir' | 'dockerHost' | 'socketPath' | 'dataRoot' | 'mountPoint' | 'fs' | 'logPath' | 'engineLabel' | 'imageMountPoint'
-  | 'docker' | 'importImage' | 'usage' | 'imageUsage' | 'fillTo' | 'clearFill' | 'importImagesUntil' | 'crash' | 'blankDevice' | 'detach' | 'stop'
+  | 'dir'
+  | 'dockerHost'
+  | 'socketPath'
+  | 'dataRoot'
+  | 'mountPoint'
+  | 'fs'
+  | 'logPath'
+  | 'engineLabel'
+  | 'imageMountPoint'
+  | 'docker'
+  | 'importImage'
+  | 'usage'
+  | 'imageUsage'
+  | 'fillTo'
+  | 'clearFill'
+  | 'importImagesUntil'
+  | 'crash'
+  | 'blankDevice'
+  | 'detach'
+  | 'stop'
 > & {
   readonly containersConfPath: string;
   readonly storageConfPath: string;
@@ -47,7 +65,16 @@ export type PodmanSandbox = Pick<
 /** Why Podman cannot run here, as one sentence; null when it can be tried. */
 export async function podmanUnavailable(): Promise<string | null> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'the Podman sandbox must run as root (it loop-mounts a filesystem)';
-  const tools = [['podman', 'podman'], ['conmon', 'conmon'], ['docker', 'docker.io (the docker CLI talks to it)'], ['mount', 'mount'], ['losetup', 'mount'], ['unshare', 'util-linux'], ['nsenter', 'util-linux'], ['ip', 'iproute2']] as const;
+  const tools = [
+    ['podman', 'podman'],
+    ['conmon', 'conmon'],
+    ['docker', 'docker.io (the docker CLI talks to it)'],
+    ['mount', 'mount'],
+    ['losetup', 'mount'],
+    ['unshare', 'util-linux'],
+    ['nsenter', 'util-linux'],
+    ['ip', 'iproute2'],
+  ] as const;
   for (const [tool, pkg] of tools) {
     if (!(await findTool(tool))) return `${tool} is not installed; run \`bash scripts/install-test-deps.sh\` as root (package ${pkg})`;
   }
@@ -116,16 +143,34 @@ class LoopPodman extends SandboxLifecycle implements PodmanSandbox {
     this.env = sandboxEnv(this.dockerHost, p.base.cliConfigDir, process.env);
   }
 
-  private get base(): SandboxLayout { return this.p.base; }
-  get socketPath(): string { return this.p.socketPath; }
+  private get base(): SandboxLayout {
+    return this.p.base;
+  }
+  get socketPath(): string {
+    return this.p.socketPath;
+  }
   /** Podman's graph root: what its /info reports as DockerRootDir. */
-  get dataRoot(): string { return this.p.graphRoot; }
-  get mountPoint(): string { return this.base.mountPoint; }
-  get imageMountPoint(): string { return this.base.mountPoint; }
-  get logPath(): string { return this.p.logPath; }
-  get containersConfPath(): string { return this.p.containersConf; }
-  get storageConfPath(): string { return this.p.storageConf; }
-  get eventsLogPath(): string { return this.p.eventsLog; }
+  get dataRoot(): string {
+    return this.p.graphRoot;
+  }
+  get mountPoint(): string {
+    return this.base.mountPoint;
+  }
+  get imageMountPoint(): string {
+    return this.base.mountPoint;
+  }
+  get logPath(): string {
+    return this.p.logPath;
+  }
+  get containersConfPath(): string {
+    return this.p.containersConf;
+  }
+  get storageConfPath(): string {
+    return this.p.storageConf;
+  }
+  get eventsLogPath(): string {
+    return this.p.eventsLog;
+  }
 
   docker(args: string[], opts?: DockerCliOptions): Promise<DockerCliResult> {
     return runDockerCli(this.env, args, opts);

@@ -119,7 +119,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     const t1 = performance.now();
     pid = await startDaemon(layout, config, o.log);
-    o.log(`sandbox: ${dir} up (${o.fs}, ${o.sizeMb} MiB, ${engine?.label ?? tools.dockerd}, ${o.imageStore} store${separate ? `, containerd on its own ${o.containerdSizeMb} MiB` : ''}): disk ${Math.round(t1 - t0)} ms, dockerd ${Math.round(performance.now() - t1)} ms.`);
+    o.log(
+      `sandbox: ${dir} up (${o.fs}, ${o.sizeMb} MiB, ${engine?.label ?? tools.dockerd}, ${o.imageStore} store${separate ? `, containerd on its own ${o.containerdSizeMb} MiB` : ''}): disk ${Math.round(t1 - t0)} ms, dockerd ${Math.round(performance.now() - t1)} ms.`,
+    );
   } catch (err) {
     await teardownDir(dir, o.log).catch((e: Error) => o.log(`sandbox: cleanup after a failed start: ${e.message}`));
     throw err;
@@ -149,14 +151,30 @@ class LoopSandbox extends SandboxLifecycle implements Sandbox {
     return this.pid;
   }
 
-  get socketPath(): string { return this.layout.socketPath; }
-  get dataRoot(): string { return this.config.dataRoot; }
-  get mountPoint(): string { return this.layout.mountPoint; }
-  get daemonJsonPath(): string { return this.layout.daemonJsonPath; }
-  get logPath(): string { return this.layout.logPath; }
-  get engineLabel(): string { return this.store.label; }
-  get imageStore(): ImageStore { return this.store.imageStore; }
-  get containerdMode(): ContainerdMode { return this.store.containerd; }
+  get socketPath(): string {
+    return this.layout.socketPath;
+  }
+  get dataRoot(): string {
+    return this.config.dataRoot;
+  }
+  get mountPoint(): string {
+    return this.layout.mountPoint;
+  }
+  get daemonJsonPath(): string {
+    return this.layout.daemonJsonPath;
+  }
+  get logPath(): string {
+    return this.layout.logPath;
+  }
+  get engineLabel(): string {
+    return this.store.label;
+  }
+  get imageStore(): ImageStore {
+    return this.store.imageStore;
+  }
+  get containerdMode(): ContainerdMode {
+    return this.store.containerd;
+  }
   get containerdRoot(): string | null {
     if (this.store.imageStore !== 'containerd') return null;
     return this.store.containerd === 'separate' ? this.layout.containerdRoot : join(this.config.dataRoot, 'containerd', 'daemon');

@@ -47,7 +47,13 @@ async function killLeftovers(layout: SandboxLayout, log: (line: string) => void)
   const findOwn = async (): Promise<ProcInfo[]> => {
     const all = await listProcesses();
     const own = all.filter((p) => p.pid !== process.pid && belongsTo(p, layout));
-    return [...descendants(all, own.map((p) => p.pid)), ...own];
+    return [
+      ...descendants(
+        all,
+        own.map((p) => p.pid),
+      ),
+      ...own,
+    ];
   };
   const leftovers = await findOwn();
   if (leftovers.length === 0) return;

@@ -91,7 +91,12 @@ describe('opening and migrating', () => {
     const v5 = new Database(path);
     migrate(v5, path, 5);
     const insert = v5.prepare('INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, last_seen) VALUES (?, 1, 2, ?, 2)');
-    for (const [id, source] of [['sha256:used', 'container exec_start event'], ['sha256:pulled', 'image pull event'], ['sha256:found', 'present when the agent looked']]) insert.run(id, source);
+    for (const [id, source] of [
+      ['sha256:used', 'container exec_start event'],
+      ['sha256:pulled', 'image pull event'],
+      ['sha256:found', 'present when the agent looked'],
+    ])
+      insert.run(id, source);
     v5.close();
 
     const store = stores.open();
@@ -109,7 +114,9 @@ describe('opening and migrating', () => {
     const v6 = new Database(path);
     migrate(v6, path, 6);
     v6.prepare('INSERT INTO samples (at, mean, fs_size, fs_avail, images, image_bytes, containers, containers_running) VALUES (?, 0, 100, 40, 3, NULL, 2, 1)').run(NOW);
-    v6.prepare("INSERT INTO identities (at, engine_id, server_version, docker_root_dir, driver, image_store, started_at, images, containers) VALUES (?, 'E', '26.1', '/var/lib/docker', 'overlay2', 'graph', NULL, 3, 2)").run(NOW);
+    v6.prepare(
+      "INSERT INTO identities (at, engine_id, server_version, docker_root_dir, driver, image_store, started_at, images, containers) VALUES (?, 'E', '26.1', '/var/lib/docker', 'overlay2', 'graph', NULL, 3, 2)",
+    ).run(NOW);
     v6.close();
 
     const store = stores.open();
@@ -124,7 +131,15 @@ describe('opening and migrating', () => {
     const v3 = new Database(path);
     migrate(v3, path, 3);
     const insert = v3.prepare("INSERT INTO events (at, time_nano, nano_key, type, action, actor_id, attributes) VALUES (1, ?, ?, 'container', ?, 'c1', '{}')");
-    for (const [nano, action] of [['5', 'start'], ['5', 'start'], ['5', 'die'], ['6', 'start'], ['6', 'start'], ['6', 'start']] as const) insert.run(nano, nano.padStart(20, '0'), action);
+    for (const [nano, action] of [
+      ['5', 'start'],
+      ['5', 'start'],
+      ['5', 'die'],
+      ['6', 'start'],
+      ['6', 'start'],
+      ['6', 'start'],
+    ] as const)
+      insert.run(nano, nano.padStart(20, '0'), action);
     v3.close();
 
     const store = stores.open();
@@ -231,14 +246,12 @@ describe('a file that is not ours', () => {
     writeFileSync(path, daemonJson);
     const err = errorOf(() => openStore(path, { now: () => NOW }));
     expect(err).toBeInstanceOf(UsageError);
-    expect(err.message).toBe(
-      `The file ${path} is not a SQLite database, so not a dockwarden store: point --db at the file \`dockwarden agent --db\` writes (this one was left untouched).`,
-    );
+    expect(err.message).toBe(`The file ${path} is not a SQLite database, so not a dockwarden store: point --db at the file \`dockwarden agent --db\` writes (this one was left untouched).`);
     expect(readFileSync(path, 'utf8')).toBe(daemonJson);
     expect(readdirSync(t.dir)).toEqual(['daemon.json']);
   });
 
-  it("is refused by the writer when its header names another program, even when it is damaged", () => {
+  it('is refused by the writer when its header names another program, even when it is damaged', () => {
     const path = t.file('other.db');
     const db = new Database(path);
     db.pragma('application_id = 1234');

@@ -107,7 +107,16 @@ describe('the other tables', () => {
   });
 
   it('drop identities older than 90 days beyond the newest the drift guard reads', () => {
-    const identity = (at: number): EngineIdentity => ({ at, engineId: 'E', serverVersion: '26.1', dockerRootDir: '/var/lib/docker', driver: 'overlay2', imageStore: 'graph', images: 1, containers: 1 });
+    const identity = (at: number): EngineIdentity => ({
+      at,
+      engineId: 'E',
+      serverVersion: '26.1',
+      dockerRootDir: '/var/lib/docker',
+      driver: 'overlay2',
+      imageStore: 'graph',
+      images: 1,
+      containers: 1,
+    });
     for (let i = 0; i < RETENTION.identitiesKept + 5; i++) store.recordIdentity(identity(NOW - 200 * DAY + i * HOUR));
     store.recordIdentity(identity(NOW - DAY));
     store.applyRetention(NOW);

@@ -113,11 +113,7 @@ describe('engine identities', () => {
     store.recordIdentity(identity(NOW - 2 * DAY, '/var/lib/docker'));
     store.recordIdentity(identity(NOW, '/data/docker'));
     store.recordIdentity(identity(NOW - DAY, '/var/lib/docker'));
-    expect(store.identities(10)).toEqual([
-      identity(NOW, '/data/docker'),
-      identity(NOW - DAY, '/var/lib/docker'),
-      identity(NOW - 2 * DAY, '/var/lib/docker'),
-    ]);
+    expect(store.identities(10)).toEqual([identity(NOW, '/data/docker'), identity(NOW - DAY, '/var/lib/docker'), identity(NOW - 2 * DAY, '/var/lib/docker')]);
     expect(store.identities(1).map((i) => i.at)).toEqual([NOW]);
   });
 });
@@ -169,9 +165,7 @@ describe('findings', () => {
     store.resolveFinding('disk.pressure', NOW + 2 * MINUTE);
     store.resolveFinding('disk.pressure', NOW + 3 * MINUTE); // already resolved: keeps the first time
     expect(store.openFindings()).toEqual([]);
-    expect(store.findingHistory(10)).toEqual([
-      { finding: finding('disk.pressure', 'critical', 'Disk at 97%'), firstSeen: NOW, lastSeen: NOW + MINUTE, resolvedAt: NOW + 2 * MINUTE },
-    ]);
+    expect(store.findingHistory(10)).toEqual([{ finding: finding('disk.pressure', 'critical', 'Disk at 97%'), firstSeen: NOW, lastSeen: NOW + MINUTE, resolvedAt: NOW + 2 * MINUTE }]);
 
     store.saveFinding(finding('disk.pressure', 'warning'), NOW + 10 * MINUTE);
     expect(store.openFindings()).toEqual([{ finding: finding('disk.pressure', 'warning'), firstSeen: NOW + 10 * MINUTE, lastSeen: NOW + 10 * MINUTE, resolvedAt: null }]);

@@ -105,9 +105,7 @@ class SqliteStore implements AgentStore {
          WHERE gone_at IS NULL OR excluded.last_seen > gone_at`,
       ),
       gone: db.prepare('UPDATE image_uses SET gone_at = max(coalesce(gone_at, @at), @at) WHERE image_id = @id'),
-      uses: db.prepare<[], ImageUse>(
-        'SELECT image_id AS imageId, first_seen AS firstSeen, last_used AS lastUsed, last_use_source AS lastUseSource, kind, gone_at AS goneAt FROM image_uses',
-      ),
+      uses: db.prepare<[], ImageUse>('SELECT image_id AS imageId, first_seen AS firstSeen, last_used AS lastUsed, last_use_source AS lastUseSource, kind, gone_at AS goneAt FROM image_uses'),
       identity: db.prepare(
         `INSERT INTO identities (at, engine_id, server_version, docker_root_dir, driver, image_store, images, containers)
          VALUES (@at, @engineId, @serverVersion, @dockerRootDir, @driver, @imageStore, @images, @containers)`,

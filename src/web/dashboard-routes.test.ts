@@ -54,14 +54,32 @@ describe('dashboard routes', () => {
   });
 
   it('lists this agent and its peers; a peer that is down is a row that says why', async () => {
-    const peerSummary = { host: 'worker-2', engineUp: true, engineVersion: '24.0.5', driver: 'overlay2', dataRoot: '/var/lib/docker', usedPct: 41.5, fullInSeconds: null, findings: { critical: 0, warning: 0, info: 1 }, worst: null, lastSampleAt: null };
+    const peerSummary = {
+      host: 'worker-2',
+      engineUp: true,
+      engineVersion: '24.0.5',
+      driver: 'overlay2',
+      dataRoot: '/var/lib/docker',
+      usedPct: 41.5,
+      fullInSeconds: null,
+      findings: { critical: 0, warning: 0, info: 1 },
+      worst: null,
+      lastSampleAt: null,
+    };
     const asked: Array<{ url: string; auth: string | null }> = [];
     const fakeFetch = (async (url: string, init?: RequestInit) => {
       asked.push({ url, auth: new Headers(init?.headers).get('authorization') });
       if (url.startsWith('http://worker-2')) return new Response(JSON.stringify(peerSummary), { status: 200 });
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     }) as typeof fetch;
-    await start(null, [{ url: 'http://worker-2:9476', token: 'peer-token' }, { url: 'http://worker-3:9476', token: null }], fakeFetch);
+    await start(
+      null,
+      [
+        { url: 'http://worker-2:9476', token: 'peer-token' },
+        { url: 'http://worker-3:9476', token: null },
+      ],
+      fakeFetch,
+    );
     const { hosts } = (await (await call('/api/fleet')).json()) as { hosts: Array<{ url: string | null; summary: { host: string } | null; error: string | null }> };
     expect(hosts.map((h) => h.summary?.host ?? h.error)).toEqual(['worker-1', 'worker-2', 'unreachable (ECONNREFUSED)']);
     expect(asked).toEqual([

@@ -40,7 +40,11 @@ export function createAgentMetrics(): AgentMetrics {
     return g;
   };
   const FS_LABELS = ['fs', 'mountpoint'];
-  const fsSize = gauge('dockwarden_fs_size_bytes', 'Size of a filesystem holding engine data (fs="data-root", or "containerd-root" for containerd\'s image store on its own filesystem), in bytes.', FS_LABELS);
+  const fsSize = gauge(
+    'dockwarden_fs_size_bytes',
+    'Size of a filesystem holding engine data (fs="data-root", or "containerd-root" for containerd\'s image store on its own filesystem), in bytes.',
+    FS_LABELS,
+  );
   const fsUsed = gauge(
     'dockwarden_fs_used_bytes',
     'Bytes of a filesystem holding engine data not available to dockerd (size minus available, as kubelet measures; root-reserved blocks count as used).',
@@ -54,11 +58,7 @@ export function createAgentMetrics(): AgentMetrics {
     registers: [registry],
   });
   const finding = gauge('dockwarden_finding', 'Open doctor findings: 1 per finding; resolved findings are not exported.', ['id', 'severity']);
-  const fullIn = gauge(
-    'dockwarden_fs_full_seconds',
-    'Forecast seconds until the filesystem that fills first is full at the recent rate; absent when none is filling.',
-    FS_LABELS,
-  );
+  const fullIn = gauge('dockwarden_fs_full_seconds', 'Forecast seconds until the filesystem that fills first is full at the recent rate; absent when none is filling.', FS_LABELS);
   const engineUp = gauge('dockwarden_engine_up', 'Whether the Docker engine answered the last time the agent asked (1) or not (0).');
 
   return {

@@ -154,11 +154,7 @@ describe('without a token', () => {
   });
 
   it('GET /api/images: the dry run, images to delete first, each with its verdict, reason and times', async () => {
-    const images = [
-      image('old', { tags: ['old:1'], size: 3_000_000_000 }),
-      image('app', { tags: ['app:2'], size: 2_000_000_000 }),
-      image('fresh', { tags: ['fresh:1'], storedAt: T0 - 60_000 }),
-    ];
+    const images = [image('old', { tags: ['old:1'], size: 3_000_000_000 }), image('app', { tags: ['app:2'], size: 2_000_000_000 }), image('fresh', { tags: ['fresh:1'], storedAt: T0 - 60_000 })];
     view.plan = planGc({ inventory: inventory({ images, containers: [container('app-1', 'app')] }), usage: fsUsage(90), policy: makeGcPolicy(), now: T0 });
     const body = await json(await get('/api/images'));
     expect(body.images.map((i: any) => [i.tags[0], i.verdict, i.code])).toEqual([

@@ -139,7 +139,7 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
     if (given !== undefined && timingSafeEqual(sha256(given), expected)) return next();
     // RFC 6750 §3: say which scheme, and whether the token given was wrong.
     c.header('WWW-Authenticate', given === undefined ? 'Bearer realm="dockwarden"' : 'Bearer realm="dockwarden", error="invalid_token"');
-    const why = given === undefined ? 'needs an Authorization: Bearer <token> header with the agent\'s --token' : 'was given a bearer token that is not the agent\'s --token';
+    const why = given === undefined ? "needs an Authorization: Bearer <token> header with the agent's --token" : "was given a bearer token that is not the agent's --token";
     return c.json({ error: `This agent ${why}.` }, 401);
   });
 
@@ -226,7 +226,12 @@ export function createWebApp(view: AgentView, metrics: AgentMetrics, opts: WebOp
   });
 
   const summary = () => reused.get('summary', () => hostSummary(view, opts.now()));
-  app.get('/api/summary', (c) => json(c, reused.get('summary body', () => encoded(summary()))));
+  app.get('/api/summary', (c) =>
+    json(
+      c,
+      reused.get('summary body', () => encoded(summary())),
+    ),
+  );
 
   // This agent first, then every --peer as it answered (or why it did not).
   app.get('/api/fleet', async (c) => {

@@ -19,7 +19,10 @@ let db: string;
 function storedEvents(): { total: number; distinct: number } {
   const conn = new Database(db, { readonly: true });
   try {
-    return conn.prepare(`SELECT count(*) AS total, count(DISTINCT time_nano || ' ' || type || ' ' || action || ' ' || actor_id) AS "distinct" FROM events`).get() as { total: number; distinct: number };
+    return conn.prepare(`SELECT count(*) AS total, count(DISTINCT time_nano || ' ' || type || ' ' || action || ' ' || actor_id) AS "distinct" FROM events`).get() as {
+      total: number;
+      distinct: number;
+    };
   } finally {
     conn.close();
   }

@@ -68,11 +68,15 @@ describe('the agent on a sandbox engine', () => {
     await sandbox.restart();
     const before = Date.now();
     await sandbox.docker(['create', '--name', 'after-restart', 'reconnect/img:1', 'true']);
-    const plan = await eventually(async () => {
-      const images = (await agent.get('/api/images')).json<{ images: { id: string; lastUsed: string; lastUsedSource: string }[] }>().images;
-      const img = images.find((i) => i.id === id);
-      return img && img.lastUsedSource === 'recorded by the agent' && Date.parse(img.lastUsed) >= before - 1000 ? img : undefined;
-    }, 30_000, 'the container create to be recorded');
+    const plan = await eventually(
+      async () => {
+        const images = (await agent.get('/api/images')).json<{ images: { id: string; lastUsed: string; lastUsedSource: string }[] }>().images;
+        const img = images.find((i) => i.id === id);
+        return img && img.lastUsedSource === 'recorded by the agent' && Date.parse(img.lastUsed) >= before - 1000 ? img : undefined;
+      },
+      30_000,
+      'the container create to be recorded',
+    );
     expect(plan.lastUsedSource).toBe('recorded by the agent');
   }, 120_000);
 
@@ -84,10 +88,14 @@ describe('the agent on a sandbox engine', () => {
     await sandbox.docker(['run', '--rm', 'lru/y:1', 'true']);
     await new Promise((r) => setTimeout(r, 1100));
     await sandbox.docker(['run', '--rm', 'lru/x:1', 'true']);
-    await eventually(async () => {
-      const images = (await agent.get('/api/images')).json<{ images: { id: string; lastUsedSource: string }[] }>().images;
-      return images.filter((i) => (i.id === x || i.id === y) && i.lastUsedSource === 'recorded by the agent').length === 2;
-    }, 30_000, 'both uses to be recorded');
+    await eventually(
+      async () => {
+        const images = (await agent.get('/api/images')).json<{ images: { id: string; lastUsedSource: string }[] }>().images;
+        return images.filter((i) => (i.id === x || i.id === y) && i.lastUsedSource === 'recorded by the agent').length === 2;
+      },
+      30_000,
+      'both uses to be recorded',
+    );
     // A restart empties the engine's event buffer: only the agent remembers now.
     await sandbox.restart();
     const order = async (extra: string[]) => {

@@ -102,8 +102,6 @@ describe('the browser harness', () => {
   });
 
   it('says how to install chromium when it is missing', async () => {
-    await expect(findChromium(['/nonexistent/chromium'])).rejects.toThrow(
-      /tried \/nonexistent\/chromium: ENOENT\)\. Install it with `bash scripts\/install-test-deps\.sh`/,
-    );
+    await expect(findChromium(['/nonexistent/chromium'])).rejects.toThrow(/tried \/nonexistent\/chromium: ENOENT\)\. Install it with `bash scripts\/install-test-deps\.sh`/);
   });
 });

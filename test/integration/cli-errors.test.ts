@@ -173,7 +173,11 @@ describe('docker contexts', () => {
 describe('bad input that was taken for a bug (exit 70)', () => {
   const noEngine = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
   /** config set prints what it could not inspect as notes; the refusal is the one other line. */
-  const refusal = (stderr: string): string[] => stderr.trim().split('\n').filter((l) => !l.startsWith('dockwarden: note: '));
+  const refusal = (stderr: string): string[] =>
+    stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('dockwarden: note: '));
 
   it('config set --daemon-json naming a directory', async () => {
     const r = await runCli(['config', 'set', 'data-root', '/data/docker', '--daemon-json', dir, '--dry-run'], { env: noEngine });

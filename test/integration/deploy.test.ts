@@ -123,7 +123,11 @@ describe('deploy/Dockerfile, checked statically (not built: no registry is reach
     expect(pkg.type).toBe('module');
     expect(copied).toEqual(expect.arrayContaining(['package.json', 'node_modules', ...pkg.files]));
     // ENTRYPOINT dockwarden is a link to package.json's bin, which must be executable.
-    expect(inStage(finalStage, 'RUN').map((r) => r.args).join('\n')).toContain(`ln -s ${posix.join(finalDir, pkg.bin['dockwarden'] as string)} /usr/local/bin/dockwarden`);
+    expect(
+      inStage(finalStage, 'RUN')
+        .map((r) => r.args)
+        .join('\n'),
+    ).toContain(`ln -s ${posix.join(finalDir, pkg.bin['dockwarden'] as string)} /usr/local/bin/dockwarden`);
     expect(statSync(at(pkg.bin['dockwarden'] as string)).mode & 0o111).not.toBe(0);
   });
 
@@ -399,10 +403,7 @@ describe('deploy/grafana/dockwarden.json', () => {
 
   it('(the name check itself) finds metrics and skips functions, labels, ranges and variables', () => {
     expect(metricNames('rate(dockwarden_gc_deleted_bytes_total{instance=~"$instance"}[$__rate_interval])')).toEqual(['dockwarden_gc_deleted_bytes_total']);
-    expect(metricNames('max by (instance, id) (dockwarden_finding{id="a"}) / on(instance) group_left dockwarden_fs_free_bytes offset 5m')).toEqual([
-      'dockwarden_finding',
-      'dockwarden_fs_free_bytes',
-    ]);
+    expect(metricNames('max by (instance, id) (dockwarden_finding{id="a"}) / on(instance) group_left dockwarden_fs_free_bytes offset 5m')).toEqual(['dockwarden_finding', 'dockwarden_fs_free_bytes']);
     expect(metricNames('100 * x / y > bool 0.9 and up')).toEqual(['up', 'x', 'y']);
   });
 });
@@ -465,14 +466,14 @@ describe('the image, run from its file layout against a sandbox engine', () => {
     expect(r.stderr).toMatch(/token/i);
   });
 
-  it('as the image\'s user without the socket\'s group (--group-add), it stops at once and says what it lacks', async () => {
+  it("as the image's user without the socket's group (--group-add), it stops at once and says what it lacks", async () => {
     const [bin, ...args] = entrypoint(imageUser(false), imageCmd());
     const r = await runCommand(bin as string, args, { env: env({ DOCKWARDEN_TOKEN: 'deploy-test-token' }), timeoutMs: 30_000 });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/Permission denied on unix:.*docker group/);
   });
 
-  it('as the image\'s user with the socket\'s group: starts with the CMD, passes its HEALTHCHECK, exports every metric deploy/ queries', async () => {
+  it("as the image's user with the socket's group: starts with the CMD, passes its HEALTHCHECK, exports every metric deploy/ queries", async () => {
     expectHealthyAgent(await runImageInNetns(dockerfile, entrypoint(imageUser(true), imageCmd()), env({ DOCKWARDEN_TOKEN: 'deploy-test-token' })));
   });
 

@@ -119,9 +119,22 @@ describe.each(matrix.entries.map((e) => [e.name, e] as const))('%s', (_name: str
   });
 
   it.runIf(containerdStore)("counts every platform's content of a multi-platform image, and plans partial images without failing", async () => {
-    const full = await loadMultiPlatformImage(sandbox.socketPath, 'multi/app:full', { platforms: [{ architecture: 'amd64', sizeBytes: 3 * MiB }, { architecture: 'arm64', sizeBytes: 5 * MiB }], seed: 10 });
+    const full = await loadMultiPlatformImage(sandbox.socketPath, 'multi/app:full', {
+      platforms: [
+        { architecture: 'amd64', sizeBytes: 3 * MiB },
+        { architecture: 'arm64', sizeBytes: 5 * MiB },
+      ],
+      seed: 10,
+    });
     // A pull of both platforms that stopped half way: arm64's manifest is there, its config and layer are not.
-    const half = await loadMultiPlatformImage(sandbox.socketPath, 'multi/app:half', { platforms: [{ architecture: 'amd64', sizeBytes: 3 * MiB }, { architecture: 'arm64', sizeBytes: 5 * MiB }], withoutBlobs: ['arm64'], seed: 20 });
+    const half = await loadMultiPlatformImage(sandbox.socketPath, 'multi/app:half', {
+      platforms: [
+        { architecture: 'amd64', sizeBytes: 3 * MiB },
+        { architecture: 'arm64', sizeBytes: 5 * MiB },
+      ],
+      withoutBlobs: ['arm64'],
+      seed: 20,
+    });
     // Content removed under the engine: a layer blob of a single-platform image.
     const broken = await sandbox.importImage('broken/app:1', { sizeBytes: 2 * MiB });
     const manifest = JSON.parse((await sandbox.ctr(['content', 'get', broken])).stdout) as { layers: { digest: string }[] };
@@ -158,10 +171,14 @@ describe.each(matrix.entries.map((e) => [e.name, e] as const))('%s', (_name: str
     const dir = mkdtempSync(join(tmpdir(), 'dw-engines-'));
     const agent = await startAgentProcess(['--host', sandbox.dockerHost, '--db', join(dir, 'a.db'), '--interval', '1s', '--gc-interval', '1h', '--no-gc']);
     try {
-      const metrics = await eventually(async () => {
-        const body = (await agent.get('/metrics')).body;
-        return /^dockwarden_fs_size_bytes\{/m.test(body) && body;
-      }, 30_000, 'the first sample in /metrics');
+      const metrics = await eventually(
+        async () => {
+          const body = (await agent.get('/metrics')).body;
+          return /^dockwarden_fs_size_bytes\{/m.test(body) && body;
+        },
+        30_000,
+        'the first sample in /metrics',
+      );
       expect(metrics).toMatch(/^dockwarden_fs_size_bytes\{fs="data-root",mountpoint="[^"]+"\} \d+/m);
       const separate = /^dockwarden_fs_size_bytes\{fs="containerd-root",mountpoint="([^"]+)"\} \d+/m.exec(metrics);
       if (entry.containerd === 'separate') expect(separate?.[1]).toBe(sandbox.imageMountPoint);
@@ -188,12 +205,17 @@ describe.runIf(newest !== undefined)(`the agent on an engine that switches image
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('flags the switch to containerd\'s image store as data-root.drift, naming both stores and the way back', async () => {
+  it("flags the switch to containerd's image store as data-root.drift, naming both stores and the way back", async () => {
     const agent = await startAgentProcess(['--host', sandbox.dockerHost, '--db', join(dir, 'a.db'), '--interval', '1s', '--gc-interval', '1h', '--no-gc']);
     try {
       await eventually(async () => (await agent.get('/healthz')).json<{ engineUp: boolean }>().engineUp, 30_000, 'the agent to see the engine');
       await sandbox.restart({ daemonJson: { features: { 'containerd-snapshotter': true } } });
-      const drift = await eventually(async () => (await agent.get('/api/findings')).json<{ findings: { id: string; severity: string; title: string; fix: { summary: string } }[] }>().findings.find((f) => f.id === 'data-root.drift'), 60_000, 'data-root.drift');
+      const drift = await eventually(
+        async () =>
+          (await agent.get('/api/findings')).json<{ findings: { id: string; severity: string; title: string; fix: { summary: string } }[] }>().findings.find((f) => f.id === 'data-root.drift'),
+        60_000,
+        'data-root.drift',
+      );
       expect(drift.severity).toBe('critical');
       expect(drift.title).toBe(`The image store switched from the overlay2 graph driver to containerd's image store (overlayfs snapshotter) on ${sandbox.dataRoot}`);
       expect(drift.fix.summary).toContain('"features": {"containerd-snapshotter": false}');

@@ -31,7 +31,10 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name: string, en
   async function images(): Promise<Map<string, string[]>> {
     const out = (await sandbox.docker(['image', 'ls', '--all', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])).stdout;
     const byId = new Map<string, string[]>();
-    for (const [id, ref] of out.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string])) {
+    for (const [id, ref] of out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string])) {
       byId.set(id, [...(byId.get(id) ?? []), ...(ref === '<none>:<none>' ? [] : [ref])]);
     }
     return byId;

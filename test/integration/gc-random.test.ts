@@ -40,7 +40,10 @@ interface Scenario {
 }
 
 async function lines(sandbox: Sandbox, args: string[]): Promise<string[]> {
-  return (await sandbox.docker(args)).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return (await sandbox.docker(args)).stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 async function build(sandbox: Sandbox, seed: number): Promise<Scenario> {

@@ -32,15 +32,24 @@ async function makePlan(sandbox: Sandbox, kind: string, device: string, extra: s
   const fstab = join(sandbox.dir, 'fstab');
   await writeFile(fstab, '# test fstab\n', { flag: 'a' });
   const r = await runCli([
-    '--host', sandbox.dockerHost,
-    'plan', kind,
-    '--device', device,
-    '--data-root', join(sandbox.dir, `root-${kind}`),
-    '--stop-command', `${SANDBOX_CLI} engine-stop ${sandbox.dir}`,
-    '--start-command', `${SANDBOX_CLI} engine-start ${sandbox.dir}`,
-    '--fstab', fstab,
-    '--state-dir', join(sandbox.dir, `state-${kind}`),
-    '-o', script,
+    '--host',
+    sandbox.dockerHost,
+    'plan',
+    kind,
+    '--device',
+    device,
+    '--data-root',
+    join(sandbox.dir, `root-${kind}`),
+    '--stop-command',
+    `${SANDBOX_CLI} engine-stop ${sandbox.dir}`,
+    '--start-command',
+    `${SANDBOX_CLI} engine-start ${sandbox.dir}`,
+    '--fstab',
+    fstab,
+    '--state-dir',
+    join(sandbox.dir, `state-${kind}`),
+    '-o',
+    script,
     ...extra,
   ]);
   expect(r.stderr).toContain(`wrote ${script}`);
@@ -164,11 +173,9 @@ describe('plan btrfs --migrate save, run for real', () => {
     // second run picks up with the engine down, skipping everything already done.
     const starter = join(sandbox.dir, 'start-fails-once.sh');
     const marker = join(sandbox.dir, 'start-failed-once');
-    await writeFile(
-      starter,
-      `#!/bin/bash\nif [[ ! -e ${marker} ]]; then touch ${marker}; echo 'simulated start failure' >&2; exit 1; fi\nexec ${SANDBOX_CLI} engine-start ${sandbox.dir}\n`,
-      { mode: 0o755 },
-    );
+    await writeFile(starter, `#!/bin/bash\nif [[ ! -e ${marker} ]]; then touch ${marker}; echo 'simulated start failure' >&2; exit 1; fi\nexec ${SANDBOX_CLI} engine-start ${sandbox.dir}\n`, {
+      mode: 0o755,
+    });
     const script = await makePlan(sandbox, 'btrfs', device, ['--migrate', 'save', '--start-command', starter]);
     const failed = await runScript(script, ['--yes'], sandbox.dockerHost);
     expect(failed.code).toBe(1);
@@ -229,7 +236,7 @@ describe('plan pquota, run for real', () => {
 // refuses and says how to move containerd's root instead. On the newest fetched engine.
 const { engines } = await fetchedEngines();
 const newest = engines.find((e) => e.id === 'sid') ?? engines.at(-1);
-if (!newest) console.warn('plan on containerd\'s image store skipped: no engine from scripts/fetch-engines.sh runs here.');
+if (!newest) console.warn("plan on containerd's image store skipped: no engine from scripts/fetch-engines.sh runs here.");
 
 describe.runIf(newest !== undefined)(`plan overlay2 on containerd's image store (${newest?.label ?? 'no engine'}), run for real`, () => {
   let sandbox: Sandbox;

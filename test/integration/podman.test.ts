@@ -250,25 +250,36 @@ describe('the agent against Podman', () => {
     agent = await startAgentProcess(['--host', p.dockerHost, '--db', db, '--interval', '1s', '--gc-interval', '1h', '--no-gc']);
     const a = agent;
     await eventually(async () => (await a.get('/healthz')).json<{ engineUp: boolean }>().engineUp, 30_000, 'the agent to see Podman');
-    const metrics = await eventually(async () => {
-      const body = (await a.get('/metrics')).body;
-      return /dockwarden_fs_used_bytes\{[^}]*\} [1-9]/.test(body) ? body : undefined;
-    }, 30_000, 'a usage sample in /metrics');
+    const metrics = await eventually(
+      async () => {
+        const body = (await a.get('/metrics')).body;
+        return /dockwarden_fs_used_bytes\{[^}]*\} [1-9]/.test(body) ? body : undefined;
+      },
+      30_000,
+      'a usage sample in /metrics',
+    );
     expect(metrics).toMatch(/dockwarden_engine_up 1/);
     expect(metrics).toMatch(/dockwarden_images [1-9]/);
     const findings = await a.get('/api/findings');
     expect(findings.status).toBe(200);
-    ids['agentFindings'] = findings.json<{ findings: { id: string }[] }>().findings.map((f) => f.id).join(',');
+    ids['agentFindings'] = findings
+      .json<{ findings: { id: string }[] }>()
+      .findings.map((f) => f.id)
+      .join(',');
 
     // Podman's event stream (from its events file) reaches the agent's use recorder.
     const id = await p.importImage('agent/seen:1', { sizeBytes: 1 * MiB });
     const before = Date.now();
     await p.docker(['create', '--network', 'none', '--name', 'agent-seen', 'agent/seen:1', 'true']);
-    await eventually(async () => {
-      const images = (await a.get('/api/images')).json<{ images: { id: string; lastUsed: string; lastUsedSource: string }[] }>().images;
-      const img = images.find((i) => i.id === id);
-      return img?.lastUsedSource === 'recorded by the agent' && Date.parse(img.lastUsed) >= before - 1000 ? img : undefined;
-    }, 30_000, 'the container create to be recorded');
+    await eventually(
+      async () => {
+        const images = (await a.get('/api/images')).json<{ images: { id: string; lastUsed: string; lastUsedSource: string }[] }>().images;
+        const img = images.find((i) => i.id === id);
+        return img?.lastUsedSource === 'recorded by the agent' && Date.parse(img.lastUsed) >= before - 1000 ? img : undefined;
+      },
+      30_000,
+      'the container create to be recorded',
+    );
 
     agent = null;
     expect(await a.stop()).toBe(0);
@@ -295,13 +306,15 @@ describe('teardown', () => {
     expect(existsSync(dir)).toBe(false);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
     expect(execFileSync('losetup', ['-a'], { encoding: 'utf8' })).not.toContain(dir);
-    const procs = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map((n) => {
-      try {
-        return readFileSync(`/proc/${n}/cmdline`, 'utf8');
-      } catch {
-        return '';
-      }
-    });
+    const procs = readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map((n) => {
+        try {
+          return readFileSync(`/proc/${n}/cmdline`, 'utf8');
+        } catch {
+          return '';
+        }
+      });
     expect(procs.filter((c) => c.includes(dir))).toEqual([]);
     expect(hostPaths()).toEqual(leftBefore);
     const cgroups = ['.', ...readdirSync('/sys/fs/cgroup')].flatMap((c) => (existsSync(join('/sys/fs/cgroup', c, 'libpod_parent')) ? [c] : []));

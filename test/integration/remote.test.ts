@@ -62,9 +62,7 @@ async function remoteDoctor(env: Record<string, string>, endpoint: string): Prom
   expect(report.facts.endpoint).toBe(endpoint);
   expect(report.facts.dockerRootDir).toBe(sandbox.dataRoot);
   expect(report.facts.dataRootFs).toBeNull();
-  expect(report.gaps).toContain(
-    `The engine is not on this machine (${endpoint}): its filesystem and config files were not inspected; run dockwarden on that host for those checks.`,
-  );
+  expect(report.gaps).toContain(`The engine is not on this machine (${endpoint}): its filesystem and config files were not inspected; run dockwarden on that host for those checks.`);
   expect(report.notChecked.map((n) => n.id)).toEqual(expect.arrayContaining(['disk.pressure', 'data-root.on-root-fs']));
   return report;
 }
@@ -80,12 +78,7 @@ async function imageRefs(): Promise<string[]> {
 }
 
 async function startAgent(env: Record<string, string>, port: number, budget: string): Promise<AgentProcess> {
-  const agent = await startAgentInNetns(
-    netns,
-    `127.0.0.1:${port}`,
-    ['--db', join(dir, `agent-${port}.db`), '--budget', budget, '--min-age', '0', '--interval', '1s', '--gc-interval', '2s'],
-    env,
-  );
+  const agent = await startAgentInNetns(netns, `127.0.0.1:${port}`, ['--db', join(dir, `agent-${port}.db`), '--budget', budget, '--min-age', '0', '--interval', '1s', '--gc-interval', '2s'], env);
   agents.push(agent);
   return agent;
 }
@@ -204,7 +197,9 @@ describe('a docker context with its own TLS files, made by the docker CLI', () =
     const r = await runCliInNetns(netns, ['doctor'], { env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'remote-unverified' } });
     expect(r.code).toBe(3);
     expect(expectOneCleanLine(r.stderr)).toMatch(
-      new RegExp(`^dockwarden: The engine at ${TLS_HOST} \\(docker context remote-unverified\\) presented a certificate that .*/docker/ca.pem \\(or, without one, the system's CAs\\) does not vouch for`),
+      new RegExp(
+        `^dockwarden: The engine at ${TLS_HOST} \\(docker context remote-unverified\\) presented a certificate that .*/docker/ca.pem \\(or, without one, the system's CAs\\) does not vouch for`,
+      ),
     );
   });
 
@@ -244,7 +239,7 @@ describe('ssh:// through sshd and the system ssh client', () => {
     expect(await imageRefs()).toEqual(expect.arrayContaining(['keep/running:1', 'keep/stopped:1']));
   });
 
-  it("says what ssh said when sshd refuses the key, in one line, exit 3, and never blames dockerd", async () => {
+  it('says what ssh said when sshd refuses the key, in one line, exit 3, and never blames dockerd', async () => {
     const r = await runCliInNetns(netns, ['doctor'], { env: { ...sshEnv(), ...ssh.badEnv.strangerKey } });
     expect(r.code).toBe(3);
     const line = expectOneCleanLine(r.stderr);
@@ -301,10 +296,14 @@ describe('the agent and fleet against remote engines', () => {
       await eventually(async () => (await agent.get('/healthz')).json<{ engineUp: boolean }>().engineUp, 30_000, `${agent.url} to see the engine`);
     }
     // The ssh agent's budget is below what the images take: its GC timer brings them under it.
-    await eventually(async () => {
-      const runs = (await overSsh.get('/api/gc')).json<{ runs: { deleted: number }[] }>().runs;
-      return runs.some((r) => r.deleted > 0);
-    }, 30_000, 'the agent over ssh to delete images');
+    await eventually(
+      async () => {
+        const runs = (await overSsh.get('/api/gc')).json<{ runs: { deleted: number }[] }>().runs;
+        return runs.some((r) => r.deleted > 0);
+      },
+      30_000,
+      'the agent over ssh to delete images',
+    );
     expect(await imageRefs()).toEqual(expect.arrayContaining(['keep/running:1', 'keep/stopped:1']));
     const hosts = join(dir, 'fleet-hosts');
     await writeFile(hosts, `${overTls.url}\n${overSsh.url}\n`);

@@ -131,7 +131,7 @@ describe('sandbox lifecycle', () => {
     await expectGone(named.dir);
   });
 
-  it.runIf(newest !== undefined)("packaged-host layout: a separate containerd on its own filesystem; stop() and scripts/sandbox-cleanup.sh leave nothing of either", async () => {
+  it.runIf(newest !== undefined)('packaged-host layout: a separate containerd on its own filesystem; stop() and scripts/sandbox-cleanup.sh leave nothing of either', async () => {
     for (const how of ['stop', 'script'] as const) {
       const s = await startSandbox({ sizeMb: 128, containerdSizeMb: 128, engine: newest, imageStore: 'containerd', containerd: 'separate' });
       await s.importImage('test/a:1');

@@ -65,13 +65,25 @@ function auditInPage(): string[] {
   const accessibleName = (el: HTMLElement): string => {
     const labelledBy = clean(el.getAttribute('aria-labelledby'));
     if (labelledBy) {
-      const text = clean(labelledBy.split(' ').map((id) => { const t = doc.getElementById(id); return t ? subtreeText(t) : ''; }).join(' '));
+      const text = clean(
+        labelledBy
+          .split(' ')
+          .map((id) => {
+            const t = doc.getElementById(id);
+            return t ? subtreeText(t) : '';
+          })
+          .join(' '),
+      );
       if (text) return text;
     }
     const aria = clean(el.getAttribute('aria-label'));
     if (aria) return aria;
     const labels = (el as HTMLInputElement).labels;
-    const fromLabels = clean(Array.from(labels ?? []).map(subtreeText).join(' '));
+    const fromLabels = clean(
+      Array.from(labels ?? [])
+        .map(subtreeText)
+        .join(' '),
+    );
     if (fromLabels) return fromLabels;
     if (el instanceof HTMLInputElement) {
       if (el.type === 'image') return clean(el.alt);
@@ -126,9 +138,16 @@ function auditInPage(): string[] {
     return c;
   };
   const over = (top: Rgba, under: Rgba): Rgba => [0, 1, 2].map((i) => top[i]! * top[3] + under[i]! * (1 - top[3])).concat(1) as Rgba;
-  const hex = (c: Rgba): string => `#${c.slice(0, 3).map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
+  const hex = (c: Rgba): string =>
+    `#${c
+      .slice(0, 3)
+      .map((v) => Math.round(v).toString(16).padStart(2, '0'))
+      .join('')}`;
   const luminance = (c: Rgba): number => {
-    const [r = 0, g = 0, b = 0] = c.slice(0, 3).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+    const [r = 0, g = 0, b = 0] = c.slice(0, 3).map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
 

@@ -24,10 +24,7 @@ export async function findChromium(candidates: readonly string[] = CHROMIUM_CAND
       tried.push(`${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
   }
-  throw new Error(
-    `Chromium for the browser tests was not found (tried ${tried.join('; ')}). ` +
-      'Install it with `bash scripts/install-test-deps.sh` (Debian package chromium).',
-  );
+  throw new Error(`Chromium for the browser tests was not found (tried ${tried.join('; ')}). ` + 'Install it with `bash scripts/install-test-deps.sh` (Debian package chromium).');
 }
 
 /**

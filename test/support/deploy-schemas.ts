@@ -50,9 +50,7 @@ export const K8sContainer = z.object({
 
 export const K8sVolume = z.object({
   name: z.string(),
-  hostPath: z
-    .object({ path: z.string(), type: z.enum(['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice']) })
-    .optional(),
+  hostPath: z.object({ path: z.string(), type: z.enum(['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice']) }).optional(),
   emptyDir: z.object({ medium: z.string().optional(), sizeLimit: z.string().optional() }).optional(),
 });
 
@@ -110,7 +108,10 @@ export const AlertRules = z.object({
             z.strictObject({
               alert: z.string().regex(/^[A-Z][A-Za-z0-9]+$/),
               expr: z.string().min(1),
-              for: z.string().regex(/^\d+[smh]$/).optional(),
+              for: z
+                .string()
+                .regex(/^\d+[smh]$/)
+                .optional(),
               labels: z.object({ severity: z.union([z.enum(['critical', 'warning', 'info']), z.literal('{{ $labels.severity }}')]) }),
               annotations: z.object({ summary: z.string().min(1), description: z.string().min(1) }),
             }),

@@ -81,7 +81,12 @@ export function dockerIgnored(path: string, patterns: string[]): boolean {
     const re = new RegExp(
       `^${pattern
         .split('**')
-        .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .map((part) =>
+          part
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]'),
+        )
         .join('.*')}(/.*)?$`,
     );
     // A pattern also excludes everything below a matching directory.

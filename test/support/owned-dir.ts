@@ -23,7 +23,13 @@ export async function removeOwnedDir(dir: string): Promise<void> {
   const mine = async () => {
     const all = await listProcesses();
     const naming = all.filter((p) => p.pid !== process.pid && p.argv.some((a) => a.includes(`${dir}/`) || a === dir));
-    return [...descendants(all, naming.map((p) => p.pid)), ...naming];
+    return [
+      ...descendants(
+        all,
+        naming.map((p) => p.pid),
+      ),
+      ...naming,
+    ];
   };
   const victims = await mine();
   for (const p of victims) signal(p.pid, 'SIGKILL');

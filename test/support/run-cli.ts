@@ -7,10 +7,7 @@ export const CLI = fileURLToPath(new URL('../../bin/dockwarden.js', import.meta.
 
 export type CliResult = CommandResult;
 
-export function runCli(
-  args: string[],
-  opts: { env?: Record<string, string>; input?: string; uid?: number; gid?: number; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; uid?: number; gid?: number; timeoutMs?: number } = {}): Promise<CliResult> {
   return runCommand(process.execPath, [CLI, ...args], {
     ...opts,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', NO_COLOR: '1', ...opts.env },

@@ -167,9 +167,16 @@ export async function startSshHost(opts: SshHostOptions): Promise<SshHost> {
       'sshd',
     );
     const authSock = join(dir, 'agent.sock');
-    await startDaemon('ssh-agent', ['-D', '-a', authSock], join(dir, 'ssh-agent.out'), { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, async () => {
-      return (await runCommand('ssh-add', ['-l'], { env: { SSH_AUTH_SOCK: authSock, PATH: process.env['PATH'] ?? '/usr/bin:/bin' } })).code === 1; // 1: agent up, no keys yet
-    }, 'ssh-agent');
+    await startDaemon(
+      'ssh-agent',
+      ['-D', '-a', authSock],
+      join(dir, 'ssh-agent.out'),
+      { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+      async () => {
+        return (await runCommand('ssh-add', ['-l'], { env: { SSH_AUTH_SOCK: authSock, PATH: process.env['PATH'] ?? '/usr/bin:/bin' } })).code === 1; // 1: agent up, no keys yet
+      },
+      'ssh-agent',
+    );
     const added = await runCommand('ssh-add', [identity], { env: { SSH_AUTH_SOCK: authSock, PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
     if (added.code !== 0) throw new Error(`ssh-add ${identity} failed: ${added.stderr.trim()}`);
     if (sshd.pid === undefined || !(await isAlive(sshd.pid))) throw new Error(`sshd died after starting:\n${await readFile(sshdLog, 'utf8').catch(() => '')}`);

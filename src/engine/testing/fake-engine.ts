@@ -131,7 +131,16 @@ export class FakeEngine implements EngineApi {
       for (let i = this.images.get(imageId); i; i = i.parentId ? this.images.get(i.parentId) : undefined) if (i.id === ancestor) return true;
       return imageId === ancestor;
     };
-    return (ancestor ? this.containers.filter((c) => descends(c.imageId)) : this.containers).map((c) => ({ id: c.id, names: [c.name], image: c.image ?? c.imageId, imageId: c.imageId, state: c.state ?? 'running', created: c.created ?? 1_700_000_000, labels: {}, sizeRw: null }));
+    return (ancestor ? this.containers.filter((c) => descends(c.imageId)) : this.containers).map((c) => ({
+      id: c.id,
+      names: [c.name],
+      image: c.image ?? c.imageId,
+      imageId: c.imageId,
+      state: c.state ?? 'running',
+      created: c.created ?? 1_700_000_000,
+      labels: {},
+      sizeRw: null,
+    }));
   }
 
   async listServices(): Promise<ServiceFacts[]> {
@@ -214,7 +223,8 @@ export class FakeEngine implements EngineApi {
     if ([...this.images.values()].some((i) => i.parentId === image.id)) return conflict(`conflict: unable to delete ${short} (cannot be forced) - image has dependent child images`);
     const running = this.containers.find((c) => c.imageId === image.id && isRunning(c));
     if (running) return conflict(`conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
-    if (references && [...image.repoTags, ...(image.repoDigests ?? [])].length > 0) return conflict(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
+    if (references && [...image.repoTags, ...(image.repoDigests ?? [])].length > 0)
+      return conflict(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
     const stopped = this.containers.find((c) => c.imageId === image.id);
     if (stopped) return conflict(`conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${stopped.id.slice(0, 12)}`);
     return null;

@@ -83,7 +83,8 @@ describe('parseAptHistory', () => {
   });
 
   it('keeps the Error line and skips lines before the first Start-Date (a rotated file cut mid-block)', () => {
-    const text = 'Upgrade: x:amd64 (1, 2)\nEnd-Date: 2026-11-01  00:00:01\n\nStart-Date: 2026-11-25  06:20:09\nUpgrade: containerd:amd64 (1.7.2-0ubuntu1~22.04.1, 1.7.12-0ubuntu2~22.04.1)\nError: Sub-process /usr/bin/dpkg returned an error code (1)\nEnd-Date: 2026-11-25  06:20:30\n';
+    const text =
+      'Upgrade: x:amd64 (1, 2)\nEnd-Date: 2026-11-01  00:00:01\n\nStart-Date: 2026-11-25  06:20:09\nUpgrade: containerd:amd64 (1.7.2-0ubuntu1~22.04.1, 1.7.12-0ubuntu2~22.04.1)\nError: Sub-process /usr/bin/dpkg returned an error code (1)\nEnd-Date: 2026-11-25  06:20:30\n';
     const blocks = parseAptHistory(text, 0);
     expect(blocks).toHaveLength(1);
     expect(blocks[0]?.error).toBe('Sub-process /usr/bin/dpkg returned an error code (1)');

@@ -53,7 +53,10 @@ export function parseAptPackageList(action: AptAction, list: string): AptPackage
   // Debian package names and versions contain neither spaces, commas nor parentheses.
   for (const m of list.matchAll(/([^\s,()]+) \(([^()]*)\)/g)) {
     const [name, arch] = (m[1] as string).split(':') as [string, string | undefined];
-    const parts = (m[2] as string).split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const parts = (m[2] as string)
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
     const automatic = parts.includes('automatic');
     const versions = parts.filter((p) => p !== 'automatic');
     const twoVersions = action === 'upgrade' || action === 'downgrade';

@@ -62,7 +62,19 @@ describe('parseDpkgLog', () => {
 
 describe('isEnginePackage', () => {
   it('knows the packages that restart docker or containerd or change the kernel', () => {
-    const yes = ['docker.io', 'docker-ce', 'docker-ce-cli', 'containerd', 'containerd.io', 'runc', 'moby-engine', 'moby-containerd', 'linux-image-6.1.0-33-amd64', 'linux-image-generic', 'docker-ce:amd64'];
+    const yes = [
+      'docker.io',
+      'docker-ce',
+      'docker-ce-cli',
+      'containerd',
+      'containerd.io',
+      'runc',
+      'moby-engine',
+      'moby-containerd',
+      'linux-image-6.1.0-33-amd64',
+      'linux-image-generic',
+      'docker-ce:amd64',
+    ];
     const no = ['docker-compose-plugin', 'docker-buildx-plugin', 'docker-ce-rootless-extras', 'containerd-shim', 'linux-headers-6.1.0-33-amd64', 'runc-dbg'];
     expect(yes.filter((p) => !isEnginePackage(p))).toEqual([]);
     expect(no.filter(isEnginePackage)).toEqual([]);

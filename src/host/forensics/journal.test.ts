@@ -69,10 +69,7 @@ describe('unitEvent', () => {
 
 describe('unitChanges', () => {
   it('turns the Ubuntu journal into a containerd restart and a docker restart', () => {
-    expect(unitChanges(parseJournal(fixture('ubuntu-22.04/journalctl.txt'))).map(brief)).toEqual([
-      '06:20:15 restart containerd.service up 06:20:15',
-      '06:20:22 restart docker.service up 06:20:24',
-    ]);
+    expect(unitChanges(parseJournal(fixture('ubuntu-22.04/journalctl.txt'))).map(brief)).toEqual(['06:20:15 restart containerd.service up 06:20:15', '06:20:22 restart docker.service up 06:20:24']);
   });
 
   it('follows restarts, a shutdown, a boot, a failed start with its last words, and the automatic restart', () => {

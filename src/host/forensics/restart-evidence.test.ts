@@ -25,9 +25,7 @@ describe('restartEvidence', () => {
     const steps = [dpkg(at(6, 19, 30), 'upgrade', 'containerd.io', '1.6.19-1', '1.6.20-1')];
     expect(restartEvidence(input({ dpkg: steps }))).toEqual(['containerd.io upgraded 1.6.19-1 -> 1.6.20-1 by dpkg at 06:19:30']);
     const other = block({ start: at(5, 0), end: at(5, 1), commandline: 'apt-get install jq', changes: [] });
-    expect(restartEvidence(input({ dpkg: steps, apt: [other] }))).toEqual([
-      'containerd.io upgraded 1.6.19-1 -> 1.6.20-1 by dpkg at 06:19:30 (no apt run at that time: dpkg was run directly)',
-    ]);
+    expect(restartEvidence(input({ dpkg: steps, apt: [other] }))).toEqual(['containerd.io upgraded 1.6.19-1 -> 1.6.20-1 by dpkg at 06:19:30 (no apt run at that time: dpkg was run directly)']);
   });
 
   it('words removals, purges, downgrades and reinstalls', () => {
@@ -37,7 +35,13 @@ describe('restartEvidence', () => {
       dpkg(at(6, 19, 3), 'upgrade', 'runc', '1.1.12-1', '1.1.12-1'),
       dpkg(at(6, 19, 4), 'configure', 'runc', '1.1.12-1', null),
     ];
-    const apt = [block({ commandline: 'apt-get install --allow-downgrades docker-ce=5:24.0.5-1', requestedBy: 'ops (1001)', changes: [{ action: 'downgrade', package: 'docker-ce', arch: 'amd64', from: '5:24.0.6-1', to: '5:24.0.5-1', automatic: false }] })];
+    const apt = [
+      block({
+        commandline: 'apt-get install --allow-downgrades docker-ce=5:24.0.5-1',
+        requestedBy: 'ops (1001)',
+        changes: [{ action: 'downgrade', package: 'docker-ce', arch: 'amd64', from: '5:24.0.6-1', to: '5:24.0.5-1', automatic: false }],
+      }),
+    ];
     expect(restartEvidence(input({ dpkg: steps }))).toEqual([
       'docker.io 24.0.7-0ubuntu2~22.04.1 removed by dpkg at 06:19:01',
       'docker.io 24.0.7-0ubuntu2~22.04.1 purged by dpkg at 06:19:02',
@@ -48,7 +52,7 @@ describe('restartEvidence', () => {
     ]);
   });
 
-  it("says when apt failed or did not finish, and does not credit the timer with a run it cannot have started", () => {
+  it('says when apt failed or did not finish, and does not credit the timer with a run it cannot have started', () => {
     const apt = [
       block({
         commandline: '/usr/bin/unattended-upgrade',
@@ -65,7 +69,14 @@ describe('restartEvidence', () => {
   });
 
   it('lists the timer that started an apt run of the window even when it fired before the window', () => {
-    const apt = [block({ start: at(5, 58), end: at(6, 12), commandline: '/usr/bin/unattended-upgrade', changes: [{ action: 'upgrade', package: 'runc', arch: 'amd64', from: '1.1.7-1', to: '1.1.12-1', automatic: false }] })];
+    const apt = [
+      block({
+        start: at(5, 58),
+        end: at(6, 12),
+        commandline: '/usr/bin/unattended-upgrade',
+        changes: [{ action: 'upgrade', package: 'runc', arch: 'amd64', from: '1.1.7-1', to: '1.1.12-1', automatic: false }],
+      }),
+    ];
     const timers = [
       { unit: 'apt-daily-upgrade.timer', loaded: true, lastTrigger: at(5, 49, 12), nextElapse: null },
       { unit: 'apt-daily.timer', loaded: true, lastTrigger: at(5, 30), nextElapse: null },

@@ -136,11 +136,7 @@ export function restartEvidence(input: RestartEvidenceInput): string[] {
   lines.sort((a, b) => a.at - b.at || a.rank - b.rank);
   const evidence = lines.map((l) => l.text);
   if (evidence.length > 0 && input.liveRestore !== null) {
-    evidence.push(
-      input.liveRestore
-        ? 'live-restore is on: running containers should have kept running through the daemon restart'
-        : 'live-restore is off: containers were stopped with the daemon',
-    );
+    evidence.push(input.liveRestore ? 'live-restore is on: running containers should have kept running through the daemon restart' : 'live-restore is off: containers were stopped with the daemon');
   }
   return evidence;
 }

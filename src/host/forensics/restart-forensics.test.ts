@@ -6,7 +6,9 @@ import { fakeHostProbe, type FakeHostOptions } from '../testing/fake-host-probe.
 import { gatherRestartForensics } from './restart-forensics.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../test/fixtures/forensics/${name}`, import.meta.url)), 'utf8');
-const ok = (stdout: string, stderr = ''): (() => ExecResult) => () => ({ code: 0, stdout, stderr });
+const ok =
+  (stdout: string, stderr = ''): (() => ExecResult) =>
+  () => ({ code: 0, stdout, stderr });
 const J = '~ubuntu.22.04~jammy';
 
 /** The Ubuntu 22.04 host of the 06:20 story; docker came back at 06:20:25 UTC. */
@@ -46,7 +48,7 @@ describe('gatherRestartForensics', () => {
     expect(probe.calls).toContain('journalctl -u docker -u containerd -o short-iso --no-pager --since @1795586725 --until @1795588525');
   });
 
-  it('tells the Debian story in the host\'s local time: who ran apt, the kernel, the reboot and the failed start', async () => {
+  it("tells the Debian story in the host's local time: who ran apt, the kernel, the reboot and the failed start", async () => {
     const probe = fakeHostProbe({
       files: { '/var/log/apt/history.log': fixture('debian-12/history.log'), '/var/log/dpkg.log': fixture('debian-12/dpkg.log') },
       commands: { journalctl: ok(fixture('debian-12/journalctl.txt')) },
@@ -65,7 +67,9 @@ describe('gatherRestartForensics', () => {
       'containerd.service stopped at 14:05:12, before the reboot',
       'The host rebooted: a new boot starts in the journal at 14:05:58',
       'containerd.service started at 14:05:58',
-      expect.stringMatching(/^docker\.service failed at 14:06:01 \(exit-code\), its last log line: "failed to start daemon: Error initializing network controller: .*Invalid argument \(exit status 4\)"$/),
+      expect.stringMatching(
+        /^docker\.service failed at 14:06:01 \(exit-code\), its last log line: "failed to start daemon: Error initializing network controller: .*Invalid argument \(exit status 4\)"$/,
+      ),
       'docker.service was restarted by systemd after it died, at 14:06:03 (back up at 14:06:05)',
       'live-restore is on: running containers should have kept running through the daemon restart',
     ]);
@@ -112,8 +116,8 @@ describe('gatherRestartForensics', () => {
     const probe = ubuntuHost({
       denied: { '/var/log/dpkg.log': 'EACCES' },
       commands: {
-        systemctl: () => ({ code: 1, stdout: '', stderr: 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\nFailed to connect to bus: Host is down\n' }),
-        journalctl: ok('-- No entries --\n', 'Hint: You are currently not seeing messages from other users and the system.\n      Users in groups \'adm\', \'systemd-journal\' can see all messages.\n'),
+        systemctl: () => ({ code: 1, stdout: '', stderr: "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n" }),
+        journalctl: ok('-- No entries --\n', "Hint: You are currently not seeing messages from other users and the system.\n      Users in groups 'adm', 'systemd-journal' can see all messages.\n"),
       },
     });
     const result = await gatherRestartForensics(probe, { at: UBUNTU_AT, tzOffsetMinutes: 0, liveRestore: false });
@@ -141,9 +145,7 @@ describe('gatherRestartForensics', () => {
     });
     const result = await gatherRestartForensics(probe, { at: UBUNTU_AT, tzOffsetMinutes: 0, liveRestore: false });
     expect(result.evidence[0]).toBe('runc 1.1.12-0ubuntu2~22.04.1 installed by apt at 06:20:20 (apt-get install -y runc)');
-    expect(result.gaps).toEqual([
-      'The apt history reaches back only to 06:20:20; older entries are in /var/log/apt/history.log.2.gz and other gzip files, which are not read.',
-    ]);
+    expect(result.gaps).toEqual(['The apt history reaches back only to 06:20:20; older entries are in /var/log/apt/history.log.2.gz and other gzip files, which are not read.']);
   });
 
   it('says when it may not list the log directory to see whether older entries were rotated away', async () => {

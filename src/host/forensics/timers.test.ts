@@ -21,7 +21,7 @@ describe('parseTimerShow', () => {
       { unit: 'apt-daily.timer', loaded: true, lastTrigger: null, nextElapse: null },
     ]);
     expect(parseTimerShow('', 0)).toEqual([]);
-    expect(parseTimerShow('System has not been booted with systemd as init system (PID 1). Can\'t operate.\n', 0)).toEqual([]);
+    expect(parseTimerShow("System has not been booted with systemd as init system (PID 1). Can't operate.\n", 0)).toEqual([]);
   });
 });
 
