@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command (npm test): lint first (types and the layering), installs what the
+# The one test command (npm test): lint first (types, the layering, biome), installs what the
 # integration tests need, builds the CLI the tests spawn, then runs every tier.
 set -euo pipefail
 cd "$(dirname "$0")/.."
