@@ -1,22 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Finding } from '../finding.js';
-import type { AgentStore, EngineIdentity, GcRunRecord, StoredEvent } from './agent-store.js';
+import type { EngineIdentity, GcRunRecord, StoredEvent } from './agent-store.js';
 import { RETENTION } from './retention.js';
-import { DAY, GB, HOUR, MINUTE, NOW, sample, SECOND, simulate, storeFactory, tempDir, type TempDir } from './testing/temp-store.js';
+import { DAY, GB, HOUR, MINUTE, NOW, sample, SECOND, simulate, storePerTest } from './testing/temp-store.js';
 
-let t: TempDir;
-let stores: ReturnType<typeof storeFactory>;
-let store: AgentStore;
-beforeEach(() => {
-  t = tempDir();
-  stores = storeFactory(t);
-  store = stores.open();
-});
-afterEach(() => {
-  stores.closeAll();
-  t.cleanup();
-});
+const ctx = storePerTest();
 
 const FIVE_MIN = 5 * MINUTE;
 /** NOW sits 20 minutes past the hour: on a 5-minute boundary. */
@@ -33,9 +22,9 @@ const gcRun = (at: number): GcRunRecord => ({ at, trigger: 'schedule', dryRun: t
 describe('downsampling', () => {
   it('turns raw samples older than 48 h into one mean per 5-minute bucket, and keeps newer ones raw', () => {
     // 50 hours of 30 s samples: the oldest 2 hours become 24 means of 10 samples each.
-    for (let at = NOW - 50 * HOUR; at < NOW; at += 30 * SECOND) store.addSample(sample(at, { images: (at / (30 * SECOND)) % 10 }));
-    store.applyRetention(NOW);
-    const all = store.samples(0, NOW);
+    for (let at = NOW - 50 * HOUR; at < NOW; at += 30 * SECOND) ctx.store.addSample(sample(at, { images: (at / (30 * SECOND)) % 10 }));
+    ctx.store.applyRetention(NOW);
+    const all = ctx.store.samples(0, NOW);
     const old = all.filter((s) => s.at < NOW - 48 * HOUR);
     expect(old).toHaveLength(24);
     expect(new Set(old.map((s) => bucketOf(s.at))).size).toBe(24);
@@ -45,13 +34,13 @@ describe('downsampling', () => {
   });
 
   it('averages each bucket exactly once, however often and whenever retention runs', () => {
-    for (let at = NOW - 60 * HOUR; at < NOW; at += 30 * SECOND) store.addSample(sample(at, { fsAvailBytes: (at / (30 * SECOND)) % 3 === 0 ? null : 10 * GB }));
-    const once = () => store.samples(0, NOW);
-    store.applyRetention(NOW - 7 * MINUTE); // a cutoff in the middle of a bucket
-    store.applyRetention(NOW - 7 * MINUTE);
-    store.applyRetention(NOW);
+    for (let at = NOW - 60 * HOUR; at < NOW; at += 30 * SECOND) ctx.store.addSample(sample(at, { fsAvailBytes: (at / (30 * SECOND)) % 3 === 0 ? null : 10 * GB }));
+    const once = () => ctx.store.samples(0, NOW);
+    ctx.store.applyRetention(NOW - 7 * MINUTE); // a cutoff in the middle of a bucket
+    ctx.store.applyRetention(NOW - 7 * MINUTE);
+    ctx.store.applyRetention(NOW);
     const after = once();
-    store.applyRetention(NOW);
+    ctx.store.applyRetention(NOW);
     expect(once()).toEqual(after);
     const means = after.filter((s) => s.at < NOW - 48 * HOUR);
     expect(means).toHaveLength(12 * 12);
@@ -60,50 +49,50 @@ describe('downsampling', () => {
   });
 
   it('keeps null when a whole bucket was unmeasured, and drops everything older than 90 days', () => {
-    for (let i = 0; i < 10; i++) store.addSample(sample(NOW - 3 * DAY + i * 30 * SECOND, { fsSizeBytes: null, containerdFsSizeBytes: i === 0 ? 5 : null }));
-    store.addSample(sample(NOW - 91 * DAY));
-    store.applyRetention(NOW);
-    expect(store.samples(0, NOW)).toEqual([sample(NOW - 3 * DAY + 135 * SECOND, { fsSizeBytes: null, containerdFsSizeBytes: 5 })]);
-    store.applyRetention(NOW + 88 * DAY);
-    expect(store.samples(0, NOW + 88 * DAY)).toHaveLength(0);
+    for (let i = 0; i < 10; i++) ctx.store.addSample(sample(NOW - 3 * DAY + i * 30 * SECOND, { fsSizeBytes: null, containerdFsSizeBytes: i === 0 ? 5 : null }));
+    ctx.store.addSample(sample(NOW - 91 * DAY));
+    ctx.store.applyRetention(NOW);
+    expect(ctx.store.samples(0, NOW)).toEqual([sample(NOW - 3 * DAY + 135 * SECOND, { fsSizeBytes: null, containerdFsSizeBytes: 5 })]);
+    ctx.store.applyRetention(NOW + 88 * DAY);
+    expect(ctx.store.samples(0, NOW + 88 * DAY)).toHaveLength(0);
   });
 });
 
 describe('the other tables', () => {
   it('drop events older than 7 days, but keep the newest one to resume from', () => {
-    store.addEvents([event(NOW - 9 * DAY), event(NOW - 8 * DAY), event(NOW - 6 * DAY)]);
-    store.applyRetention(NOW);
-    expect(store.recentEvents(10).map((e) => e.at)).toEqual([NOW - 6 * DAY]);
-    store.applyRetention(NOW + 30 * DAY);
-    expect(store.lastEventTimeNano()).toBe(`${NOW - 6 * DAY}000000`);
+    ctx.store.addEvents([event(NOW - 9 * DAY), event(NOW - 8 * DAY), event(NOW - 6 * DAY)]);
+    ctx.store.applyRetention(NOW);
+    expect(ctx.store.recentEvents(10).map((e) => e.at)).toEqual([NOW - 6 * DAY]);
+    ctx.store.applyRetention(NOW + 30 * DAY);
+    expect(ctx.store.lastEventTimeNano()).toBe(`${NOW - 6 * DAY}000000`);
   });
 
   it('drop findings resolved over 90 days ago, never open ones', () => {
-    store.saveFinding(finding('logging.none'), NOW - 200 * DAY);
-    store.saveFinding(finding('disk.pressure'), NOW - 100 * DAY);
-    store.resolveFinding('disk.pressure', NOW - 91 * DAY);
-    store.saveFinding(finding('swarm.no-rollback'), NOW - 100 * DAY);
-    store.resolveFinding('swarm.no-rollback', NOW - 89 * DAY);
-    store.applyRetention(NOW);
-    expect(store.findingHistory(10).map((f) => f.finding.id)).toEqual(['swarm.no-rollback', 'logging.none']);
+    ctx.store.saveFinding(finding('logging.none'), NOW - 200 * DAY);
+    ctx.store.saveFinding(finding('disk.pressure'), NOW - 100 * DAY);
+    ctx.store.resolveFinding('disk.pressure', NOW - 91 * DAY);
+    ctx.store.saveFinding(finding('swarm.no-rollback'), NOW - 100 * DAY);
+    ctx.store.resolveFinding('swarm.no-rollback', NOW - 89 * DAY);
+    ctx.store.applyRetention(NOW);
+    expect(ctx.store.findingHistory(10).map((f) => f.finding.id)).toEqual(['swarm.no-rollback', 'logging.none']);
   });
 
   it('drop gc runs older than 90 days', () => {
-    store.addGcRun(gcRun(NOW - 91 * DAY));
-    store.addGcRun(gcRun(NOW - 89 * DAY));
-    store.applyRetention(NOW);
-    expect(store.gcRuns(10).map((r) => r.at)).toEqual([NOW - 89 * DAY]);
+    ctx.store.addGcRun(gcRun(NOW - 91 * DAY));
+    ctx.store.addGcRun(gcRun(NOW - 89 * DAY));
+    ctx.store.applyRetention(NOW);
+    expect(ctx.store.gcRuns(10).map((r) => r.at)).toEqual([NOW - 89 * DAY]);
   });
 
   it('drop image uses of images neither used nor present for 90 days', () => {
-    store.recordImageUse('sha256:gone', NOW - 91 * DAY, 'container start event', 'use');
-    store.recordImageUse('sha256:idle', NOW - 120 * DAY, 'image pull event', 'arrival');
-    store.noteImagesPresent(['sha256:idle'], NOW - DAY, 'present when the agent looked'); // still on disk
-    store.recordImageUse('sha256:recent', NOW - 89 * DAY, 'container start event', 'use');
-    store.applyRetention(NOW);
-    expect([...store.imageUses().keys()].sort()).toEqual(['sha256:idle', 'sha256:recent']);
+    ctx.store.recordImageUse('sha256:gone', NOW - 91 * DAY, 'container start event', 'use');
+    ctx.store.recordImageUse('sha256:idle', NOW - 120 * DAY, 'image pull event', 'arrival');
+    ctx.store.noteImagesPresent(['sha256:idle'], NOW - DAY, 'present when the agent looked'); // still on disk
+    ctx.store.recordImageUse('sha256:recent', NOW - 89 * DAY, 'container start event', 'use');
+    ctx.store.applyRetention(NOW);
+    expect([...ctx.store.imageUses().keys()].sort()).toEqual(['sha256:idle', 'sha256:recent']);
     // The pull stays the evidence: presence did not rewrite it.
-    expect(store.imageUses().get('sha256:idle')).toMatchObject({ lastUsed: NOW - 120 * DAY, lastUseSource: 'image pull event' });
+    expect(ctx.store.imageUses().get('sha256:idle')).toMatchObject({ lastUsed: NOW - 120 * DAY, lastUseSource: 'image pull event' });
   });
 
   it('drop identities older than 90 days beyond the newest the drift guard reads', () => {
@@ -117,10 +106,10 @@ describe('the other tables', () => {
       images: 1,
       containers: 1,
     });
-    for (let i = 0; i < RETENTION.identitiesKept + 5; i++) store.recordIdentity(identity(NOW - 200 * DAY + i * HOUR));
-    store.recordIdentity(identity(NOW - DAY));
-    store.applyRetention(NOW);
-    const kept = store.identities(1000);
+    for (let i = 0; i < RETENTION.identitiesKept + 5; i++) ctx.store.recordIdentity(identity(NOW - 200 * DAY + i * HOUR));
+    ctx.store.recordIdentity(identity(NOW - DAY));
+    ctx.store.applyRetention(NOW);
+    const kept = ctx.store.identities(1000);
     expect(kept).toHaveLength(RETENTION.identitiesKept);
     expect(kept[0]?.at).toBe(NOW - DAY);
   });
@@ -128,10 +117,10 @@ describe('the other tables', () => {
 
 describe('the file', () => {
   it('stays bounded under 10 days of 30 s samples and a container event a minute, with retention daily', () => {
-    const path = t.file('dockwarden.db');
+    const path = ctx.t.file('dockwarden.db');
     const size = () => statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
     const sizes: number[] = [];
-    simulate(store, { from: NOW - 10 * DAY, until: NOW, afterRetention: () => sizes.push(size()) });
+    simulate(ctx.store, { from: NOW - 10 * DAY, until: NOW, afterRetention: () => sizes.push(size()) });
     // The most the file ever holds, just before a daily retention: 72 h of raw samples,
     // 10 days of 5-minute means, 8 days of events. SQLite reuses freed pages, so that
     // peak is the size. Generous row costs (payload + index entries + page slack):

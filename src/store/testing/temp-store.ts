@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { AgentStore, UsageSample } from '../agent-store.js';
 import { openStore } from '../sqlite-store.js';
 
@@ -25,8 +26,13 @@ export function tempDir(): TempDir {
   return { dir, file: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+export interface StoreFactory {
+  open: (name?: string, now?: number) => AgentStore;
+  closeAll: () => void;
+}
+
 /** Opens (and remembers, to close) stores in one temp dir. */
-export function storeFactory(t: TempDir): { open: (name?: string, now?: number) => AgentStore; closeAll: () => void } {
+export function storeFactory(t: TempDir): StoreFactory {
   const opened: AgentStore[] = [];
   return {
     open: (name = 'dockwarden.db', now = NOW) => {
@@ -100,4 +106,19 @@ export function simulate(store: AgentStore, w: Workload): void {
       nextRetention += retentionEvery;
     }
   }
+}
+
+/** For a test file: before each test, a temp dir and a store opened in it; after it, both gone. */
+export function storePerTest(): { readonly t: TempDir; readonly stores: StoreFactory; readonly store: AgentStore } {
+  const current = {} as { t: TempDir; stores: StoreFactory; store: AgentStore };
+  beforeEach(() => {
+    current.t = tempDir();
+    current.stores = storeFactory(current.t);
+    current.store = current.stores.open();
+  });
+  afterEach(() => {
+    current.stores.closeAll();
+    current.t.cleanup();
+  });
+  return current;
 }
