@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../core/errors.js';
+import { engineFailure } from './testing/engine-failure.js';
 import type { EngineEvent } from './engine-api.js';
 import { connectEngine } from './http-engine.js';
 import { json, ping, startEngineHttpServer, type EngineHttpServer, type Route } from './testing/engine-http-server.js';
@@ -19,15 +20,6 @@ const start = async (routes: Record<string, Route>) => (server = await startEngi
 
 const INFO: Route = (_req, res) => json(res, 200, { Driver: 'overlay2', DockerRootDir: '/var/lib/docker', Images: 3 });
 const VERSION_41: Route = (_req, res) => json(res, 200, { Version: '20.10.24', ApiVersion: '1.41', MinAPIVersion: '1.12' });
-
-async function failure(promise: Promise<unknown>): Promise<EngineError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(EngineError);
-  return err as EngineError;
-}
 
 describe('API version negotiation', () => {
   it("speaks /_ping's Api-Version and never asks /version when nobody needs it (gc)", async () => {
@@ -76,7 +68,7 @@ describe('API version negotiation', () => {
 
   it('refuses an engine older than API 1.24 in a sentence', async () => {
     const s = await start({ 'GET /_ping': ping(null), 'GET /version': (_req, res) => json(res, 200, { Version: '1.11.2', ApiVersion: '1.23' }) });
-    expect((await failure(connectEngine(s.choice))).message).toMatch(/speaks API 1.23; dockwarden needs at least 1.24/);
+    expect((await engineFailure(connectEngine(s.choice))).message).toMatch(/speaks API 1.23; dockwarden needs at least 1.24/);
   });
 
   it('says the engine needs a newer dockwarden when it refuses our version as below its minimum', async () => {
@@ -84,7 +76,7 @@ describe('API version negotiation', () => {
       'GET /_ping': ping('1.60'),
       'GET /info': (_req, res) => json(res, 400, { message: 'client version 1.51 is too old. Minimum supported API version is 1.55, please upgrade your client to a newer version' }),
     });
-    const err = await failure((await connectEngine(s.choice)).info());
+    const err = await engineFailure((await connectEngine(s.choice)).info());
     expect(err.message).toBe(`The engine at unix://${s.socketPath} needs API 1.55 or newer; this dockwarden speaks up to 1.51. Upgrade dockwarden.`);
     expect(err.details.status).toBe(400);
   });
@@ -97,7 +89,7 @@ describe('errors', () => {
     [500, 'error while removing image: something broke'],
   ])('an answer %i is an EngineError with the engine message, the status and the path', async (status, message) => {
     const s = await start({ 'GET /_ping': ping('1.41'), 'DELETE /images': (_req, res) => json(res, status, { message }) });
-    const err = await failure((await connectEngine(s.choice)).removeImage('sha256:abc'));
+    const err = await engineFailure((await connectEngine(s.choice)).removeImage('sha256:abc'));
     expect(err.message).toBe(`The Docker engine at unix://${s.socketPath} answered ${status} to /images/sha256:abc: ${message}.`);
     expect(err.details).toMatchObject({ status, path: '/images/sha256:abc', said: message, attempts: s.choice.attempts });
     expect(s.requests.at(-1)).toBe('DELETE /v1.41/images/sha256:abc');
@@ -111,7 +103,7 @@ describe('errors', () => {
         res.end('This node is not a swarm manager.\n');
       },
     });
-    const err = await failure((await connectEngine(s.choice)).listServices());
+    const err = await engineFailure((await connectEngine(s.choice)).listServices());
     expect(err.details).toMatchObject({ status: 503, said: 'This node is not a swarm manager.' });
   });
 
@@ -119,7 +111,7 @@ describe('errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dw-http-engine-'));
     try {
       const socketPath = join(dir, 'missing.sock');
-      const err = await failure(connectEngine({ endpoint: { kind: 'unix', url: `unix://${socketPath}`, socketPath }, attempts: ['DOCKER_HOST: unset'] }));
+      const err = await engineFailure(connectEngine({ endpoint: { kind: 'unix', url: `unix://${socketPath}`, socketPath }, attempts: ['DOCKER_HOST: unset'] }));
       expect(err.message).toBe(
         `Cannot reach the Docker engine at unix://${socketPath}: no such socket. Is dockerd running (systemctl start docker)? Otherwise point --host or DOCKER_HOST at its socket (tried DOCKER_HOST: unset).`,
       );
@@ -133,7 +125,7 @@ describe('errors', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const err = await failure(connectEngine({ endpoint: { kind: 'tcp', url: `tcp://127.0.0.1:${port}`, host: '127.0.0.1', port, tls: null }, attempts: [] }));
+    const err = await engineFailure(connectEngine({ endpoint: { kind: 'tcp', url: `tcp://127.0.0.1:${port}`, host: '127.0.0.1', port, tls: null }, attempts: [] }));
     expect(err.message).toBe(`Connection refused at tcp://127.0.0.1:${port}: nothing is listening there. Is dockerd running (systemctl status docker)?`);
   });
 
@@ -155,14 +147,14 @@ describe('errors', () => {
     const s = await start({ 'GET /_ping': ping('1.41'), 'GET /system/df': () => undefined });
     const engine = await connectEngine(s.choice, { timeoutMs: 200 });
     const started = Date.now();
-    const err = await failure(engine.systemDf());
+    const err = await engineFailure(engine.systemDf());
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(err.message).toBe(`The Docker engine at unix://${s.socketPath} did not answer in time (/system/df): it may be hung; check journalctl -u docker.`);
   });
 
   it('refuses a list entry without an Id instead of guessing', async () => {
     const s = await start({ 'GET /_ping': ping('1.41'), 'GET /containers/json': (_req, res) => json(res, 200, [{ Names: ['/web'], ImageID: 'sha256:1' }]) });
-    const err = await failure((await connectEngine(s.choice)).listContainers());
+    const err = await engineFailure((await connectEngine(s.choice)).listContainers());
     expect(err.message).toMatch(/^Talking to the Docker engine at unix:\/\/.* failed: \/containers\/json answered an entry without Id/);
   });
 });
@@ -204,7 +196,7 @@ describe('connections', () => {
       },
     });
     const engine = await connectEngine(s.choice);
-    const err = await failure(engine.removeImage('sha256:abc'));
+    const err = await engineFailure(engine.removeImage('sha256:abc'));
     expect(err.message).toContain('(ECONNRESET)');
     expect(s.requests.filter((r) => r.startsWith('DELETE'))).toHaveLength(1);
   });
@@ -310,7 +302,7 @@ describe('the events stream', () => {
     });
     const engine = await connectEngine(s.choice);
     const seen: string[] = [];
-    const err = await failure(
+    const err = await engineFailure(
       (async () => {
         for await (const e of engine.events({})) seen.push(e.actorId);
       })(),
@@ -333,7 +325,7 @@ describe('removeImageAndReferences on Podman', () => {
 
   it('puts the tags back when the delete is refused, and the refusal is all the error says', async () => {
     const s = await start(podman((_req, res) => json(res, 201, {})));
-    const err = await failure((await connectEngine(s.choice)).removeImageAndReferences(ID));
+    const err = await engineFailure((await connectEngine(s.choice)).removeImageAndReferences(ID));
     expect(err.details.status).toBe(409);
     expect(err.details.said).toBe(`image ${'a'.repeat(12)} is in use by a container`);
     expect(s.requests.filter((r) => r.includes('/tag?'))).toHaveLength(2);
@@ -341,7 +333,7 @@ describe('removeImageAndReferences on Podman', () => {
 
   it('names in the error each tag it could not put back, keeping the refusal and its status', async () => {
     const s = await start(podman((_req, res, url) => (url.searchParams.get('tag') === 'b' ? json(res, 500, { message: 'storage is read-only' }) : json(res, 201, {}))));
-    const err = await failure((await connectEngine(s.choice)).removeImageAndReferences(ID));
+    const err = await engineFailure((await connectEngine(s.choice)).removeImageAndReferences(ID));
     expect(err.details.status).toBe(409);
     expect(err.details.said).toBe(`image ${'a'.repeat(12)} is in use by a container; the image's tag app:b (storage is read-only) could not be put back after it was untagged for the delete`);
     expect(err.message).toMatch(/app:b \(storage is read-only\) could not be put back/);

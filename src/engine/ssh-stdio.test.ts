@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../core/errors.js';
+import { engineFailure } from './testing/engine-failure.js';
 import type { EndpointChoice } from './endpoint.js';
 import { connectEngine } from './http-engine.js';
 import { sshCommand } from './ssh-stdio.js';
@@ -90,15 +91,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function failure(promise: Promise<unknown>): Promise<EngineError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(EngineError);
-  return err as EngineError;
-}
-
 describe('sshCommand', () => {
   it('is what the docker CLI runs, never prompting, with the user and port only when the URL names them', () => {
     expect(sshCommand({ kind: 'ssh', url: 'ssh://ops@node-3:2222', host: 'node-3', port: 2222, username: 'ops' }, 30_000)).toEqual([
@@ -154,7 +146,7 @@ describe('ssh:// through the system ssh', () => {
 
   it('says what ssh said when it cannot log in, in one line, and never blames dockerd', async () => {
     process.env['FAKE_SSH_MODE'] = 'refused';
-    const err = await failure(connectEngine(choice));
+    const err = await engineFailure(connectEngine(choice));
     expect(err.message).toBe(
       'SSH to node-3 failed: ops@node-3: Permission denied (publickey). Check that `ssh ops@node-3 -p 2222` logs in without a password or prompt (a key in ~/.ssh or an ssh-agent, the host in known_hosts).',
     );
@@ -162,7 +154,7 @@ describe('ssh:// through the system ssh', () => {
 
   it("passes on the remote docker's own complaint when dial-stdio cannot reach its engine", async () => {
     process.env['FAKE_SSH_MODE'] = 'no-engine';
-    const err = await failure(connectEngine(choice));
+    const err = await engineFailure(connectEngine(choice));
     expect(err.message).toBe(
       '`docker system dial-stdio` on the ssh host ssh://ops@node-3:2222 exited 1: failed to open the raw stream connection: dial unix /nonexistent/docker.sock: connect: no such file or directory. Check that docker is installed there and reaches its engine (`ssh ops@node-3 -p 2222 docker version`).',
     );
@@ -172,7 +164,7 @@ describe('ssh:// through the system ssh', () => {
     const path = process.env['PATH'];
     process.env['PATH'] = dir.replace(/$/, '-nothing-here');
     try {
-      const err = await failure(connectEngine(choice));
+      const err = await engineFailure(connectEngine(choice));
       expect(err.message).toBe('ssh://ops@node-3:2222 is reached with the ssh client, and there is no `ssh` on PATH: install openssh-client.');
     } finally {
       process.env['PATH'] = path;
