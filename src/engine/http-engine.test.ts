@@ -4,7 +4,6 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineError } from '../core/errors.js';
 import { engineFailure } from './testing/engine-failure.js';
 import type { EngineEvent } from './engine-api.js';
 import { connectEngine } from './http-engine.js';

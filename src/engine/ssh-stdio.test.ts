@@ -4,7 +4,6 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EngineError } from '../core/errors.js';
 import { engineFailure } from './testing/engine-failure.js';
 import type { EndpointChoice } from './endpoint.js';
 import { connectEngine } from './http-engine.js';
