@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../engine/engine-api.js';
 import type { Endpoint } from '../engine/endpoint.js';
-import { FakeEngine } from '../engine/testing/fake-engine.js';
+import { FollowingFakeEngine } from '../engine/testing/fake-engine.js';
 import { makeGcPolicy } from '../gc/gc-policy.js';
 import { fakeHostProbe } from '../host/testing/fake-host-probe.js';
 import { storeFactory, tempDir } from '../store/testing/temp-store.js';
@@ -12,12 +12,11 @@ import { startAgent, type RunningAgent } from './agent.js';
 // the agent may not read, a journal it may not see) goes to the agent's log, not nowhere.
 
 /** Its /events stream ends once (the engine restarted), then stays open until the agent stops. */
-class RestartingEngine extends FakeEngine {
+class RestartingEngine extends FollowingFakeEngine {
   private streams = 0;
   override async *events(opts: { until?: string; signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
     if (opts.until !== undefined || this.streams++ === 0) return;
-    const signal = opts.signal;
-    await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+    yield* super.events(opts);
   }
 }
 

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DockerInfo } from '../engine/docker-info.js';
-import type { EngineEvent } from '../engine/engine-api.js';
 import type { Endpoint } from '../engine/endpoint.js';
-import { FakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
+import { FollowingFakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
 import { makeGcPolicy } from '../gc/gc-policy.js';
 import type { FsUsage } from '../host/host-probe.js';
 import type { RestartForensics } from '../host/forensics/restart-forensics.js';
@@ -19,18 +18,12 @@ import { FakeScheduler } from './testing/fake-scheduler.js';
 // for a real timer: the test moves the clock and asserts on what the store holds.
 
 /** A fake engine whose /events stays open until the agent stops; while `down`, it does not answer. */
-class QuietEngine extends FakeEngine {
+class QuietEngine extends FollowingFakeEngine {
   down = false;
 
   override async info(): Promise<DockerInfo> {
     if (this.down) throw new Error('connect ECONNREFUSED /run/docker.sock');
     return super.info();
-  }
-
-  override async *events(opts: { until?: string; signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
-    if (opts.until !== undefined) return;
-    const signal = opts.signal;
-    await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, ImageDetails } from '../engine/engine-api.js';
+import type { ImageDetails } from '../engine/engine-api.js';
 import type { Endpoint } from '../engine/endpoint.js';
-import { FakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
+import { FollowingFakeEngine, type FakeImage } from '../engine/testing/fake-engine.js';
 import { makeGcPolicy, type GcPolicy } from '../gc/gc-policy.js';
 import { storeFactory, tempDir, type TempDir } from '../store/testing/temp-store.js';
 import { AgentUnavailable } from '../agent-view.js';
@@ -15,7 +15,7 @@ import { startAgent, type RunningAgent } from './agent.js';
 // without --budget has no GC plan to show (503, one line in the log, not a stack a poll).
 
 /** An engine whose /events stays open, and whose image inspections wait while `held` (a slow scan). */
-class SlowEngine extends FakeEngine {
+class SlowEngine extends FollowingFakeEngine {
   private release: (() => void) | null = null;
   private held: Promise<void> | null = null;
   inspecting = false;
@@ -33,11 +33,6 @@ class SlowEngine extends FakeEngine {
     this.inspecting = true;
     await this.held;
     return super.inspectImage(id);
-  }
-
-  override async *events(opts: { until?: string; signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
-    if (opts.until !== undefined) return;
-    await new Promise<void>((resolve) => opts.signal?.addEventListener('abort', () => resolve(), { once: true }));
   }
 }
 

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../engine/engine-api.js';
 import type { Endpoint } from '../engine/endpoint.js';
-import { FakeEngine } from '../engine/testing/fake-engine.js';
+import { FollowingFakeEngine } from '../engine/testing/fake-engine.js';
 import { makeGcPolicy } from '../gc/gc-policy.js';
 import type { HostProbe } from '../host/host-probe.js';
 import { fakeHostProbe, usage } from '../host/testing/fake-host-probe.js';
@@ -12,15 +11,6 @@ import { startAgent, type RunningAgent } from './agent.js';
 // A local agent whose statfs starts failing: the pressure trigger goes off with it, so
 // the agent says so once in its log and keeps a disk.unmeasured finding open until
 // statfs answers again.
-
-/** A fake engine whose /events stays open until the agent stops. */
-class QuietEngine extends FakeEngine {
-  override async *events(opts: { until?: string; signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
-    if (opts.until !== undefined) return;
-    const signal = opts.signal;
-    await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
-  }
-}
 
 const local: Endpoint = { kind: 'unix', url: 'unix:///run/docker.sock', socketPath: '/run/docker.sock' };
 const mountinfo = '1 0 253:0 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n';
@@ -46,7 +36,7 @@ beforeEach(async () => {
     },
   };
   agent = startAgent(
-    { engine: new QuietEngine(), endpoint: local, probe, store: stores.open(), metrics: createAgentMetrics(), now: () => Date.now(), log: (l) => lines.push(l), hostName: 'test-host' },
+    { engine: new FollowingFakeEngine(), endpoint: local, probe, store: stores.open(), metrics: createAgentMetrics(), now: () => Date.now(), log: (l) => lines.push(l), hostName: 'test-host' },
     { intervalMs: 20, gcIntervalMs: 3_600_000, gc: false, policy: makeGcPolicy({}), webhooks: [], version: '0.0.0' },
   );
   await expect.poll(() => agent.view.health().lastSampleAt).not.toBeNull();

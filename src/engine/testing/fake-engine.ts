@@ -268,3 +268,15 @@ export class FakeEngine implements EngineApi {
     return { deleted: [], spaceReclaimed: 0 };
   }
 }
+
+/**
+ * A FakeEngine for a running agent: /events, followed, stays open and quiet until the
+ * caller aborts; asked with `until` (gc's replay of the log) it closes at once.
+ */
+export class FollowingFakeEngine extends FakeEngine {
+  override async *events(opts: { until?: string; signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
+    if (opts.until !== undefined) return;
+    const signal = opts.signal;
+    await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+  }
+}
