@@ -142,7 +142,7 @@ describe('executePlan lets the engine have the last word', () => {
     const result = await executePlan(engine, plan);
     expect(engine.images.get(id('busy'))?.repoTags).toEqual(['app:1', 'app:2', 'mirror.local/app:1']);
     expect(engine.calls.filter((c) => /^remove/.test(c))).toEqual([]);
-    expect(result.kept.map((k) => [k.code, k.reason])).toEqual([['in-use', 'the engine refused: in use by container late (created), created after planning']]);
+    expect(result.kept.map((k) => [k.code, k.reason])).toEqual([['in-use', 'in use by container late (created), created after planning']]);
   });
 
   it('keeps a multi-tag image the engine refuses by id, a running container having come after the last look', async () => {
@@ -167,11 +167,10 @@ describe('executePlan lets the engine have the last word', () => {
     engine.images.delete(id('gone'));
     const result = await executePlan(engine, plan);
     expect(engine.images.size).toBe(0);
-    expect(result.deleted.map((d) => [d.id, d.bytes])).toEqual([
-      [id('gone'), 0],
-      [id('here'), 100 * MB],
+    expect(result.deleted.map((d) => [d.id, d.bytes, d.reason]).sort()).toEqual([
+      [id('gone'), 0, 'least recently used; already gone when gc reached it'],
+      [id('here'), 100 * MB, 'least recently used'],
     ]);
-    expect(result.deleted[0]?.reason).toBe('least recently used; already gone when gc reached it');
   });
 
   it('counts an image with several tags that is already gone (404) as deleted with 0 bytes', async () => {
@@ -236,13 +235,19 @@ describe('executePlan pacing', () => {
 
 /**
  * dockerd on containerd's image store, deleting by id: it lists the image's names, then
- * deletes each name, so a tag moved to another image in between goes too. Its /events
- * follows until the executor stops watching, and says which image a tag moved to.
+ * deletes each name, so a tag moved to another image in between goes too. Moving a tag off
+ * an image that has no other name keeps that image as a dangling one. Its /events follows
+ * until the executor stops watching, and says which image a tag moved to.
  */
 class TwoStepDeleteEngine extends FakeEngine {
   private live: EngineEvent[] = [];
+  private dangling = new Set<string>();
   /** Runs between the listing of the names and their deletion. */
   between: (() => Promise<void>) | null = null;
+  /** Runs after the first name is deleted. */
+  afterFirstName: (() => Promise<void>) | null = null;
+  /** A listed name that moved to another image meanwhile: deleted from it, or answered 404 for (both seen on Engine 26.1). */
+  movedName: 'deleted' | 'not-found' = 'deleted';
 
   override async *events(opts: { signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
     for (;;) {
@@ -254,16 +259,24 @@ class TwoStepDeleteEngine extends FakeEngine {
   }
 
   override async tagImage(id: string, repoTag: string): Promise<void> {
+    const from = [...this.images.values()].find((i) => i.repoTags.includes(repoTag));
     await super.tagImage(id, repoTag);
+    if (from?.repoTags.length === 0) this.dangling.add(from.id);
     this.live.push({ type: 'image', action: 'tag', actorId: id, attributes: { name: repoTag }, timeNano: 0n });
   }
 
   override async removeImageAndReferences(id: string): Promise<RemovedImage> {
     const names = [...(this.images.get(id)?.repoTags ?? [])];
+    // The dangling name, when it has one, is among the names listed.
+    this.dangling.delete(id);
     await this.between?.();
     // The names deleted one by one, whichever image they name by now.
-    for (const image of this.images.values()) image.repoTags = image.repoTags.filter((t) => !names.includes(t));
-    this.images.delete(id);
+    for (const [i, name] of names.entries()) {
+      if (this.movedName === 'not-found' && !this.images.get(id)?.repoTags.includes(name)) throw new EngineError(`image "docker.io/library/${name}": not found`, { status: 404 });
+      for (const image of this.images.values()) image.repoTags = image.repoTags.filter((t) => t !== name);
+      if (i === 0) await this.afterFirstName?.();
+    }
+    if (!this.dangling.has(id)) this.images.delete(id);
     return { untagged: names, deleted: [id] };
   }
 }
@@ -277,6 +290,63 @@ describe('executePlan and a tag that moves while the engine deletes', () => {
     expect(engine.images.has(id('old'))).toBe(false);
     expect(engine.images.get(id('new'))?.repoTags.sort()).toEqual(['app:a', 'keep/new:1']);
     expect(result.unplanned).toEqual([{ image: plan[0], effect: `the engine's deletion also took app:a, which had moved to image ${id('new').slice(7, 19)} while it ran: tagged it back` }]);
+  });
+
+  it('deletes again an image the engine kept as dangling when its last other tag moved away mid-deletion, and puts that tag back', async () => {
+    const engine = new TwoStepDeleteEngine({ images: [img('old', ['app:b', 'app:a']), img('new', ['keep/new:1'])] });
+    engine.afterFirstName = () => engine.tagImage(id('new'), 'app:a');
+    const plan = [planned(img('old', ['app:b', 'app:a']))];
+    const result = await executePlan(engine, plan);
+    expect(engine.images.has(id('old'))).toBe(false);
+    expect(engine.images.get(id('new'))?.repoTags.sort()).toEqual(['app:a', 'keep/new:1']);
+    expect(result.deleted.map((d) => [d.id, d.bytes, d.reason])).toEqual([
+      [id('old'), 100 * MB, 'least recently used; deleted again: the engine had kept it when one of its tags moved to another image mid-deletion'],
+    ]);
+  });
+
+  it('deletes again an image the engine answered 404 for, naming a tag that moved away, while it kept its other tags', async () => {
+    const engine = new TwoStepDeleteEngine({ images: [img('old', ['app:a', 'app:b']), img('new', ['keep/new:1'])] });
+    engine.movedName = 'not-found';
+    engine.between = async () => {
+      engine.between = null;
+      await engine.tagImage(id('new'), 'app:a');
+    };
+    const plan = [planned(img('old', ['app:a', 'app:b']))];
+    const result = await executePlan(engine, plan);
+    expect(engine.images.has(id('old'))).toBe(false);
+    expect(engine.images.get(id('new'))?.repoTags.sort()).toEqual(['app:a', 'keep/new:1']);
+    expect(result.deleted.map((d) => [d.id, d.bytes, d.reason])).toEqual([[id('old'), 100 * MB, 'least recently used']]);
+    expect(result.unplanned).toEqual([]);
+  });
+
+  it('fails, not "already gone", an image the engine keeps answering 404 for while it is still there', async () => {
+    const engine = new TwoStepDeleteEngine({ images: [img('old', ['app:a', 'app:b'])] });
+    engine.between = () => Promise.reject(new EngineError('no such image: app:a', { status: 404 }));
+    const result = await executePlan(engine, [planned(img('old', ['app:a', 'app:b']))]);
+    expect(engine.images.has(id('old'))).toBe(true);
+    expect(result.deleted).toEqual([]);
+    expect(result.failed.map((f) => f.message)).toEqual(['the engine answered "no such image: app:a" 3 times, and the image is still there']);
+  });
+
+  it('leaves to its tag an image tagged again after the engine kept it as dangling', async () => {
+    const engine = new TwoStepDeleteEngine({ images: [img('old', ['app:b', 'app:a']), img('new', ['keep/new:1'])] });
+    engine.afterFirstName = async () => {
+      await engine.tagImage(id('new'), 'app:a');
+      await engine.tagImage(id('old'), 'app:c');
+    };
+    const result = await executePlan(engine, [planned(img('old', ['app:b', 'app:a']))]);
+    expect(engine.images.get(id('old'))?.repoTags).toEqual(['app:c']);
+    expect(result.deleted).toEqual([]);
+    expect(result.kept.map((k) => k.reason)).toEqual(['tagged again since planning (app:c)']);
+  });
+
+  it('does not take for a move a tag that came to the planned image from another one before gc began', async () => {
+    const engine = new TwoStepDeleteEngine({ images: [img('old', ['app:a']), img('earlier', [])] });
+    await engine.tagImage(id('earlier'), 'app:b');
+    await engine.tagImage(id('old'), 'app:b');
+    const result = await executePlan(engine, [planned(engine.images.get(id('old'))!)]);
+    expect(engine.images.get(id('earlier'))?.repoTags).toEqual([]);
+    expect(result.unplanned).toEqual([]);
   });
 
   it('leaves a moved tag alone when the engine did not take it', async () => {

@@ -10,14 +10,17 @@ import { runCli } from '../support/run-cli.js';
 // (kept by --keep ^keep/), as a build or an import finishing would. The moment of the move
 // sweeps across gc's run, so that some rounds move it after gc planned X with app:a and
 // before X is deleted: deleting X by its tags would then take app:a from Z.
-// On Docker 20.10's graph driver and on the newest fetched engine with containerd's image
-// store, whose DELETE by id differs.
+// On Docker 20.10's graph driver and on each fetched engine with containerd's image store,
+// whose DELETE by id differs: it deletes the image's names one by one, and when a tag moves
+// off the image in between it may answer 404 and leave the image with its other names
+// (which failed CI once in 20 rounds on 26.1), or keep it as a dangling image.
 
-const ROUNDS = 20;
+// GC_RACE_ROUNDS=80 for a longer soak by hand.
+const ROUNDS = Number(process.env['GC_RACE_ROUNDS'] ?? 20);
 const STEP_MS = 30;
 const KiB = 1024;
 const matrix = await engineMatrix();
-const entries = [matrix.entries[0]!, ...matrix.entries.filter((e) => e.imageStore === 'containerd' && e.containerd === 'managed').slice(-1)];
+const entries = [matrix.entries[0]!, ...matrix.entries.filter((e) => e.imageStore === 'containerd' && e.containerd === 'managed')];
 
 describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name: string, entry: MatrixEntry) => {
   let sandbox: Sandbox;
