@@ -6,6 +6,9 @@ import { EngineError, UsageError } from '../core/errors.js';
 // its stack only with DOCKWARDEN_DEBUG=1.
 
 export const EXIT_USAGE = 3;
+
+/** Where a user without a Docker engine at hand can still see everything. */
+export const NO_ENGINE_HINT = 'No Docker engine on this machine? `sudo npx dockwarden demo` runs one on a throwaway disk and shows dockwarden on it.';
 export const EXIT_BUG = 70;
 
 export function exitCodeForError(err: unknown, env: NodeJS.ProcessEnv, writeErr: (line: string) => void): number {
@@ -15,7 +18,8 @@ export function exitCodeForError(err: unknown, env: NodeJS.ProcessEnv, writeErr:
     return EXIT_USAGE;
   }
   if (err instanceof UsageError || err instanceof EngineError) {
-    writeErr(`dockwarden: ${oneLine(err.message)}`);
+    const hint = err instanceof EngineError && err.details.unreachable ? ` ${NO_ENGINE_HINT}` : '';
+    writeErr(`dockwarden: ${oneLine(err.message)}${hint}`);
     return EXIT_USAGE;
   }
   const e = err instanceof Error ? err : new Error(String(err));

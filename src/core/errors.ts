@@ -12,7 +12,7 @@ export class EngineError extends Error {
   constructor(
     message: string,
     /** `said`: the engine's own message, e.g. "conflict: unable to delete … image is being used by stopped container 1f2e…". */
-    readonly details: { status?: number; path?: string; attempts?: string[]; said?: string } = {},
+    readonly details: { status?: number; path?: string; attempts?: string[]; said?: string /** No engine listens there at all. */; unreachable?: boolean } = {},
   ) {
     super(message);
   }

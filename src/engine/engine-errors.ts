@@ -39,15 +39,15 @@ export function toEngineError(err: unknown, endpoint: Endpoint, attempts: string
   const e = (err ?? {}) as { code?: unknown; message?: unknown };
   switch (e.code) {
     case 'ENOENT':
-      return new EngineError(
-        `Cannot reach the Docker engine at ${where}: no such socket. Is dockerd running (systemctl start docker)? Otherwise point --host or DOCKER_HOST at its socket${tried}.`,
-        details,
-      );
+      return new EngineError(`Cannot reach the Docker engine at ${where}: no such socket. Is dockerd running (systemctl start docker)? Otherwise point --host or DOCKER_HOST at its socket${tried}.`, {
+        ...details,
+        unreachable: true,
+      });
     case 'EACCES':
     case 'EPERM':
       return new EngineError(`Permission denied on ${where}: run dockwarden as root or as a member of the docker group (usermod -aG docker $USER, then log in again)${tried}.`, details);
     case 'ECONNREFUSED':
-      return new EngineError(`Connection refused at ${where}: nothing is listening there. Is dockerd running (systemctl status docker)?${tried}`, details);
+      return new EngineError(`Connection refused at ${where}: nothing is listening there. Is dockerd running (systemctl status docker)?${tried}`, { ...details, unreachable: true });
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
       return new EngineError(`The Docker engine at ${where} did not answer in time${path ? ` (${path})` : ''}: it may be hung; check journalctl -u docker.`, details);

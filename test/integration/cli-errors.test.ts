@@ -40,6 +40,7 @@ describe('unreachable or forbidden engines', () => {
     expect(r.code).toBe(3);
     expectOneCleanLine(r.stderr);
     expect(r.stderr).toContain(`Cannot reach the Docker engine at unix://${dir}/missing.sock: no such socket`);
+    expect(r.stderr.trim()).toMatch(/No Docker engine on this machine\? `sudo npx dockwarden demo` runs one .*\.$/);
   });
 
   it('DOCKER_HOST pointing at a closed TCP port', async () => {
@@ -48,6 +49,7 @@ describe('unreachable or forbidden engines', () => {
     expectOneCleanLine(r.stderr);
     expect(r.stderr).toContain('Connection refused at tcp://127.0.0.1:1');
     expect(r.stderr).toContain('tried --host: not given; DOCKER_HOST: tcp://127.0.0.1:1');
+    expect(r.stderr).toContain('`sudo npx dockwarden demo`');
   });
 
   it('permission denied on the socket, for a user outside the docker group', async () => {
@@ -56,6 +58,8 @@ describe('unreachable or forbidden engines', () => {
     expectOneCleanLine(r.stderr);
     expect(r.stderr).toContain(`Permission denied on unix://${lockedSocket}`);
     expect(r.stderr).toContain('docker group');
+    // There is an engine: the demo is not the answer.
+    expect(r.stderr).not.toContain('demo');
   });
 });
 
