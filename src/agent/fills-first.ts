@@ -18,7 +18,7 @@ export interface Forecast {
 export function fillsFirst(samples: readonly UsageSample[], filesystems: readonly SampledFs[], now: number): Forecast | null {
   let first: Forecast | null = null;
   for (const fs of filesystems) {
-    const seconds = secondsUntilFull(samples, now, undefined, (s) => readingOf(s, fs.role)?.availBytes ?? null);
+    const seconds = secondsUntilFull(samples, now, undefined, (s) => readingOf(s, fs.role));
     if (seconds !== null && (first === null || seconds < first.seconds)) first = { fs, seconds };
   }
   return first;

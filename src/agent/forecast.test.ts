@@ -61,6 +61,16 @@ describe('secondsUntilFull', () => {
     expect(secondsUntilFull([...old, ...filling(120, 10, 0)], NOW)).toBeNull();
   });
 
+  it('starts the trend again after the disk was freed (a GC), instead of seeing it empty', () => {
+    // Filling 2 GB an hour; 15 minutes ago GC freed 20 GB at once.
+    const before = filling(120, 10, 2).map((s) => ({ ...s, at: s.at - 16 * 60_000, fsAvailBytes: (s.fsAvailBytes as number) + 0.5 * GB }));
+    const after = filling(15, 30, 2);
+    expect(secondsUntilFull([...before, ...after], NOW)).toBeCloseTo(15 * 3600, 0);
+    // Noise and a small rise (a log rotated, below 1% of the disk) do not reset it.
+    const rotated = filling(120, 10, 2).map((s, i) => (i === 100 ? { ...s, fsAvailBytes: (s.fsAvailBytes as number) + 0.5 * GB } : s));
+    expect((secondsUntilFull(rotated, NOW) as number) / 3600).toBeGreaterThan(4.5);
+  });
+
   it('is zero when the trend says the disk is already full', () => {
     expect(
       secondsUntilFull(
