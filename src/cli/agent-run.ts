@@ -27,8 +27,31 @@ export interface AgentFlags extends PolicyFlags {
   peerToken?: string;
 }
 
+/** An agent started in this process: where it listens, and how to stop it in order. */
+export interface RunningAgent {
+  url: string;
+  stop(): Promise<void>;
+}
+
 export async function runAgentCommand(program: Command, flags: AgentFlags, io: CliIo, setExit: (code: number) => void, signals: CliSignals): Promise<void> {
-  const global = program.opts<{ host?: string; hostRoot?: string }>();
+  const running = await startAgentFromFlags(program.opts<{ host?: string; hostRoot?: string }>(), flags, io);
+  const log = (line: string) => io.stderr(`${io.now().toISOString()} ${line}`);
+  const signal = await signals.next();
+  log(`${signal}: stopping`);
+  // systemd sends SIGKILL after TimeoutStopSec; better to say so and leave first.
+  const watchdog = setTimeout(() => {
+    log('stopping took over 20 s; exiting without waiting further');
+    signals.exitNow(1);
+  }, 20_000);
+  await running.stop();
+  clearTimeout(watchdog);
+  setExit(0);
+  // An engine socket left half-open must not keep the process alive after a clean stop.
+  signals.exitNow(0);
+}
+
+/** Opens the store, starts the agent loops and the HTTP side; `dockwarden demo` runs one this way too. */
+export async function startAgentFromFlags(global: { host?: string; hostRoot?: string }, flags: AgentFlags, io: CliIo): Promise<RunningAgent> {
   const policy = policyFromFlags(flags);
   const intervalMs = parseDuration(flags.interval, '--interval');
   const gcIntervalMs = parseDuration(flags.gcInterval, '--gc-interval');
@@ -95,18 +118,13 @@ export async function runAgentCommand(program: Command, flags: AgentFlags, io: C
   }
   if (measure.kind === 'none') log(`the engine is not on this host: GC is off (give --budget SIZE to keep images under SIZE)`);
   log(`dockwarden agent ${VERSION}: engine ${choice.endpoint.url}, store ${flags.db}, listening on ${server.url}${token ? ' (token required)' : ''}${flags.gc ? '' : ', GC dry runs only'}`);
-  const signal = await signals.next();
-  log(`${signal}: stopping`);
-  // systemd sends SIGKILL after TimeoutStopSec; better to say so and leave first.
-  const watchdog = setTimeout(() => {
-    log('stopping took over 20 s; exiting without waiting further');
-    signals.exitNow(1);
-  }, 20_000);
-  await agent.stop();
-  await server.close();
-  store.close();
-  clearTimeout(watchdog);
-  setExit(0);
-  // An engine socket left half-open must not keep the process alive after a clean stop.
-  signals.exitNow(0);
+  return {
+    url: server.url,
+    async stop() {
+      // Loops first, so the last write completes; then HTTP; then the database.
+      await agent.stop();
+      await server.close();
+      store.close();
+    },
+  };
 }

@@ -25,6 +25,6 @@ export function addGcCommand(program: Command, io: CliIo, setExit: (code: number
     .option('--json', 'JSON output: {before, after, deleted, kept, ...}')
     .action(async (flags: GcFlags) => {
       const { runGcCommand } = await import('./gc-run.js');
-      await runGcCommand(program, flags, io, setExit);
+      await runGcCommand(program.opts(), flags, io, setExit);
     });
 }

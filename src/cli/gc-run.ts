@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
 import type { RecordedUse } from '../gc/image-times.js';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
@@ -29,8 +28,14 @@ export interface GcFlags extends PolicyFlags {
   buildCache?: boolean;
 }
 
-export async function runGcCommand(program: Command, flags: GcFlags, io: CliIo, setExit: (code: number) => void): Promise<void> {
-  const global = program.opts<{ host?: string; json?: boolean; hostRoot?: string }>();
+/** The global options gc reads. */
+export interface GcGlobals {
+  host?: string;
+  json?: boolean;
+  hostRoot?: string;
+}
+
+export async function runGcCommand(global: GcGlobals, flags: GcFlags, io: CliIo, setExit: (code: number) => void): Promise<void> {
   const policy = policyFromFlags(flags);
   const containersOlderThanMs = flags.containersOlderThan === undefined ? null : parseDuration(flags.containersOlderThan, '--containers-older-than');
   // Read first: a --db that is not the agent's store is bad input, said before the engine is asked anything.

@@ -63,12 +63,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'JSON output: {findings, facts, notChecked, gaps}')
     .action(async (local: { facts?: string; info?: string; json?: boolean }) => {
       const global = program.opts<GlobalOptions>();
-      const [{ loadFacts }, { runDoctor, doctorExitCode }, { doctorReport }] = await Promise.all([import('./load-facts.js'), import('../doctor/run-doctor.js'), import('../doctor/doctor-report.js')]);
-      const facts = await loadFacts(sourceOptions(global, local), io.env, io.now());
-      const report = doctorReport(facts, runDoctor(facts));
-      if (global.json || local.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-      else io.stdout(`${(await import('./format-doctor.js')).formatDoctor(report, io.stdoutIsTty && !io.env['NO_COLOR'])}\n`);
-      setExit(doctorExitCode(report.findings));
+      const { runDoctorCommand } = await import('./doctor-run.js');
+      await runDoctorCommand(sourceOptions(global, local), Boolean(global.json || local.json), io, setExit);
     });
 
   addGcCommand(program, io, setExit);
