@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { addAgentCommand } from './agent-command.js';
 import { addConfigCommand } from './config-command.js';
+import { addDemoCommand } from './demo-command.js';
 import { addFleetCommand } from './fleet-command.js';
 import { addGcCommand } from './gc-command.js';
 import { addPlanCommand } from './plan-command.js';
@@ -73,6 +74,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addStatusCommand(program, io, setExit);
   addConfigCommand(program, io, setExit);
   addFleetCommand(program, io, setExit);
+  addDemoCommand(program, io, setExit, io.signals);
 
   return program;
 }

@@ -45,6 +45,13 @@ async function readStaticBusybox(): Promise<Buffer> {
   return bin;
 }
 
+/** Whether BUSYBOX can go into a bare image: only a statically linked one runs there. */
+export async function busyboxState(): Promise<'missing' | 'dynamic' | 'static'> {
+  const bin = await readFile(BUSYBOX).catch(() => null);
+  if (!bin) return 'missing';
+  return hasInterpreter(bin) ? 'dynamic' : 'static';
+}
+
 /** ELF64 little-endian: does any program header say PT_INTERP (needs ld.so)? */
 function hasInterpreter(elf: Buffer): boolean {
   if (elf.length < 64 || elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2) return false;
