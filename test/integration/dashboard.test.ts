@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -14,12 +13,12 @@ import { seedMonth } from '../support/usage-history.js';
 // The dashboard in a real browser (Debian's chromium via playwright-core) against real
 // agents on a sandbox engine: agent A has a token, a month of history and B as its peer;
 // agent B has no token, so it must refuse to run GC from the page.
-// DW_UPDATE_SCREENSHOTS=1 writes the README's screenshots to docs/; otherwise they go to a
-// temporary directory (taken either way, so a broken page still fails here).
+// Screenshots go to a temporary directory (taken anyway, so a page that cannot be drawn
+// fails here); the README's come from a real demo (scripts/demo-screenshots.ts), not from
+// this test's made-up month.
 
 const MiB = 1024 * 1024;
 const TOKEN = 'dashboard-test-token';
-const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 
 let sandbox: Sandbox;
 let browser: Browser;
@@ -44,7 +43,7 @@ const rowNames = (page: Page) => page.$$eval('#images tbody tr td:first-child', 
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dw-dash-'));
-  shots = process.env['DW_UPDATE_SCREENSHOTS'] ? DOCS : join(dir, 'shots');
+  shots = join(dir, 'shots');
   sandbox = await startSandbox({ fs: 'ext4', sizeMb: 512 });
   await sandbox.importImage('shop/api:2', { sizeBytes: 24 * MiB });
   await sandbox.importImage('shop/worker:7', { sizeBytes: 12 * MiB });
