@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_LOCK } from '../../src/sandbox/demo-lock.js';
+import { fetchedEngines } from '../../src/sandbox/engines.js';
 import { CLI, runCli } from '../support/run-cli.js';
 
 // `dockwarden demo` as a user runs it: a whole demo on a small disk, looked at from
@@ -31,9 +32,9 @@ function startDemo(args: string[]): DemoProcess {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-async function until<T>(what: string, find: () => T | null | undefined, timeoutMs: number, demo?: DemoProcess): Promise<T> {
+async function until<T>(what: string, find: () => T | null | undefined | Promise<T | null | undefined>, timeoutMs: number, demo?: DemoProcess): Promise<T> {
   for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) {
-    const found = find();
+    const found = await find();
     if (found) return found;
   }
   throw new Error(`${what} did not happen within ${timeoutMs / 1000} s${demo ? `:\n${demo.stdout()}\n${demo.stderr()}` : ''}`);
@@ -64,6 +65,34 @@ function leftovers(dir: string): string[] {
   return found;
 }
 
+/** Waits for the demo's last line; its output, sandbox directory and dashboard. */
+async function ready(demo: DemoProcess): Promise<{ out: string; dir: string; url: string }> {
+  await until('the demo being ready', () => demo.stdout().includes('Ctrl-C (or SIGTERM) stops the demo'), 240_000, demo);
+  const out = demo.stdout();
+  const dir = /engine: unix:\/\/(\/tmp\/dw-[0-9a-f]{8})\/docker\.sock/.exec(out)?.[1];
+  const url = /── dashboard: (http:\/\/127\.0\.0\.1:\d+)\/ ──/.exec(out)?.[1];
+  if (!dir || !url) throw new Error(`no engine or dashboard in the demo's output:\n${out}`);
+  return { out, dir, url };
+}
+
+/** The GC dry run deletes something and keeps, with their reasons, the images containers, the service's rollback and --keep need. */
+function expectPrintedPlan(out: string): void {
+  expect(out).toMatch(/WOULD DELETE \d+ images/);
+  expect(out).toMatch(/shop\/api:2\.0 +[\d.]+ MiB +previous spec of service api, needed for rollback/);
+  expect(out).toMatch(/shop\/web:1\.3, shop\/web:latest +[\d.]+ MiB +in use by container web \(running\)/);
+  expect(out).toMatch(/shop\/web:1\.2 +[\d.]+ MiB +in use by container migrate-2025-11 \(created\)/);
+  expect(out).toMatch(/infra\/proxy:1\.25 +[\d.]+ MiB +matches --keep \^infra\//);
+}
+
+async function stopAndExpectNothingLeft(demo: DemoProcess, dir: string): Promise<void> {
+  demo.child.kill('SIGTERM');
+  expect(await demo.exited).toBe(0);
+  expect(leftovers(dir)).toEqual([]);
+  expect(demo.stderr()).toContain('demo: stopped; the engine, its disk and its files are gone.');
+}
+
+const matrix = await fetchedEngines();
+
 describe('dockwarden demo', () => {
   it('as a user other than root: one line saying so, exit 3, nothing made', async () => {
     const before = sandboxDirs();
@@ -76,20 +105,10 @@ describe('dockwarden demo', () => {
   it('shows doctor, a dry run keeping the in-use and rollback images, and the dashboard; refuses a second demo; SIGTERM leaves nothing', async () => {
     const demo = startDemo([]);
     try {
-      await until('the demo being ready', () => demo.stdout().includes('Ctrl-C (or SIGTERM) stops the demo'), 240_000, demo);
-      const out = demo.stdout();
-      const dir = /engine: unix:\/\/(\/tmp\/dw-[0-9a-f]{8})\/docker\.sock/.exec(out)?.[1] as string;
-      const url = /── dashboard: (http:\/\/127\.0\.0\.1:\d+)\/ ──/.exec(out)?.[1] as string;
-      expect(dir && url, out).toBeTruthy();
-
-      // doctor's findings and the dry run, as printed.
+      const { out, dir, url } = await ready(demo);
       expect(out).toMatch(/data root filesystem is \d+\.\d% full .* disk\.pressure/);
       expect(out).toContain('logging.unbounded');
-      expect(out).toMatch(/WOULD DELETE \d+ images/);
-      expect(out).toMatch(/shop\/api:2\.0 +[\d.]+ MiB +previous spec of service api, needed for rollback/);
-      expect(out).toMatch(/shop\/web:1\.3, shop\/web:latest +[\d.]+ MiB +in use by container web \(running\)/);
-      expect(out).toMatch(/shop\/web:1\.2 +[\d.]+ MiB +in use by container migrate-2025-11 \(created\)/);
-      expect(out).toMatch(/infra\/proxy:1\.25 +[\d.]+ MiB +matches --keep \^infra\//);
+      expectPrintedPlan(out);
       expect(out).toContain(`token: ${TOKEN}`);
 
       // The dashboard: the page, findings, and the agent's GC on pressure (the disk starts past --high).
@@ -97,16 +116,12 @@ describe('dockwarden demo', () => {
       expect((await get('/')).status).toBe(200);
       const findings = (await (await get('/api/findings')).json()) as { findings: Array<{ id: string }> };
       expect(findings.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['disk.pressure', 'logging.unbounded', 'swarm.no-rollback']));
-      const gcRun = await until(
+      await until(
         "the agent's GC on pressure",
-        async () => {
-          const runs = ((await (await get('/api/gc')).json()) as { runs: Array<{ trigger: string; deleted: number }> }).runs;
-          return runs.find((r) => r.trigger === 'pressure' && r.deleted > 0);
-        },
+        async () => ((await (await get('/api/gc')).json()) as { runs: Array<{ trigger: string; deleted: number }> }).runs.find((r) => r.trigger === 'pressure' && r.deleted > 0),
         30_000,
         demo,
       );
-      expect(await gcRun).toBeTruthy();
 
       const second = await runCli(['demo']);
       expect(second.code).toBe(3);
@@ -116,15 +131,29 @@ describe('dockwarden demo', () => {
         ),
       );
 
-      demo.child.kill('SIGTERM');
-      expect(await demo.exited).toBe(0);
-      expect(leftovers(dir)).toEqual([]);
+      await stopAndExpectNothingLeft(demo, dir);
       await expect(fetch(url)).rejects.toThrow();
-      expect(demo.stderr()).toContain('demo: stopped; the engine, its disk and its files are gone.');
     } finally {
       demo.child.kill('SIGKILL');
     }
   }, 360_000);
+
+  const newest = [...matrix.engines].sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true })).at(-1);
+  it.skipIf(!newest)(
+    `on ${newest?.label ?? 'a fetched engine'} with containerd's image store: the same plan, and nothing left`,
+    async () => {
+      const demo = startDemo(['--engine', newest!.id, '--image-store', 'containerd']);
+      try {
+        const { out, dir } = await ready(demo);
+        expect(out).toContain("containerd's image store");
+        expectPrintedPlan(out);
+        await stopAndExpectNothingLeft(demo, dir);
+      } finally {
+        demo.child.kill('SIGKILL');
+      }
+    },
+    360_000,
+  );
 
   it('Ctrl-C half way through the setup stops it and leaves nothing', async () => {
     const before = sandboxDirs();
