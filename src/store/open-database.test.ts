@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS, migrate } from './migrations.js';
+import { openSqlite } from './open-sqlite.js';
 import { openStore } from './sqlite-store.js';
 import { NOW, sample, storeFactory, tempDir, type TempDir } from './testing/temp-store.js';
 
@@ -21,7 +21,7 @@ afterEach(() => {
 
 /** Reads header facts through a separate connection, as another process would. */
 function header(path: string): { version: number; appId: number; journal: string } {
-  const db = new Database(path, { readonly: true });
+  const db = openSqlite(path, { readonly: true });
   try {
     return {
       version: db.pragma('user_version', { simple: true }) as number,
@@ -70,7 +70,7 @@ describe('opening and migrating', () => {
 
   it('migrates a version 1 file, keeping its rows and backfilling last_seen', () => {
     const path = t.file('dockwarden.db');
-    const v1 = new Database(path);
+    const v1 = openSqlite(path);
     expect(migrate(v1, path, 1)).toEqual([1]);
     v1.prepare("INSERT INTO image_uses VALUES ('sha256:aa', ?, ?, 'container start event')").run(NOW - 5000, NOW - 1000);
     v1.close();
@@ -79,7 +79,7 @@ describe('opening and migrating', () => {
     const store = stores.open();
     expect(store.imageUses().get('sha256:aa')).toEqual({ imageId: 'sha256:aa', firstSeen: NOW - 5000, lastUsed: NOW - 1000, lastUseSource: 'container start event', kind: 'use', goneAt: null });
     store.close();
-    const db = new Database(path, { readonly: true });
+    const db = openSqlite(path, { readonly: true });
     expect(db.prepare('SELECT last_seen FROM image_uses').pluck().get()).toBe(NOW - 1000);
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'image_uses_last_seen'").pluck().get()).toBe('image_uses_last_seen');
     db.close();
@@ -88,7 +88,7 @@ describe('opening and migrating', () => {
 
   it('migrates a version 5 file, telling uses, arrivals and presence notes apart by the sentences it holds', () => {
     const path = t.file('dockwarden.db');
-    const v5 = new Database(path);
+    const v5 = openSqlite(path);
     migrate(v5, path, 5);
     const insert = v5.prepare('INSERT INTO image_uses (image_id, first_seen, last_used, last_use_source, last_seen) VALUES (?, 1, 2, ?, 2)');
     for (const [id, source] of [
@@ -111,7 +111,7 @@ describe('opening and migrating', () => {
 
   it('migrates a version 6 file, dropping the columns nothing filled and keeping the rows', () => {
     const path = t.file('dockwarden.db');
-    const v6 = new Database(path);
+    const v6 = openSqlite(path);
     migrate(v6, path, 6);
     v6.prepare('INSERT INTO samples (at, mean, fs_size, fs_avail, images, image_bytes, containers, containers_running) VALUES (?, 0, 100, 40, 3, NULL, 2, 1)').run(NOW);
     v6.prepare(
@@ -128,7 +128,7 @@ describe('opening and migrating', () => {
 
   it('migrates a version 3 file whose events were stored twice by restarts, keeping each event once', () => {
     const path = t.file('dockwarden.db');
-    const v3 = new Database(path);
+    const v3 = openSqlite(path);
     migrate(v3, path, 3);
     const insert = v3.prepare("INSERT INTO events (at, time_nano, nano_key, type, action, actor_id, attributes) VALUES (1, ?, ?, 'container', ?, 'c1', '{}')");
     for (const [nano, action] of [
@@ -151,7 +151,7 @@ describe('opening and migrating', () => {
 
   it('refuses a file from a newer dockwarden and leaves it byte for byte as it was', () => {
     const path = t.file('dockwarden.db');
-    const db = new Database(path);
+    const db = openSqlite(path);
     migrate(db, path);
     db.pragma(`user_version = ${LATEST_VERSION + 1}`);
     db.close();
@@ -168,7 +168,7 @@ describe('opening and migrating', () => {
 
   it("refuses another program's SQLite database without touching it", () => {
     const path = t.file('other.db');
-    const db = new Database(path);
+    const db = openSqlite(path);
     db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY)');
     db.close();
     const before = readFileSync(path);
@@ -253,7 +253,7 @@ describe('a file that is not ours', () => {
 
   it('is refused by the writer when its header names another program, even when it is damaged', () => {
     const path = t.file('other.db');
-    const db = new Database(path);
+    const db = openSqlite(path);
     db.pragma('application_id = 1234');
     db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY)');
     db.close();
@@ -297,7 +297,7 @@ describe('a reader (status, gc --db)', () => {
 
   it('reads an older store migrated in memory, leaving the file at its version', () => {
     const path = t.file('dockwarden.db');
-    const v1 = new Database(path);
+    const v1 = openSqlite(path);
     migrate(v1, path, 1);
     v1.prepare("INSERT INTO image_uses VALUES ('sha256:aa', ?, ?, 'container start event')").run(NOW - 5000, NOW - 1000);
     v1.close();

@@ -1,8 +1,9 @@
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { UsageError } from '../core/errors.js';
 import { APPLICATION_ID, LATEST_VERSION, migrate, refuseNewer, schemaVersion } from './migrations.js';
+import { openSqlite } from './open-sqlite.js';
 
 // Opening the store's file. Two kinds of opener: the agent, the store's one writer, which
 // makes the directory, builds or migrates the file and moves a damaged store aside (it
@@ -43,7 +44,7 @@ export function openDatabase(path: string, now: () => number, access: StoreAcces
 
 function attempt(path: string): Database.Database {
   // timeout is SQLite's busy_timeout: the agent and `dockwarden status` or `gc` share the file.
-  const db = new Database(path, { timeout: 5000 });
+  const db = openSqlite(path, { timeout: 5000 });
   try {
     inspect(db, path);
     // Set only after inspect: switching to WAL rewrites header bytes, and a file we refuse
@@ -102,7 +103,7 @@ const WRITE_VERSION_OFFSET = 18;
  * file there, since SQLite cannot read a WAL database from memory.
  */
 function readerConnection(path: string): Database.Database {
-  if (existsSync(`${path}-wal`)) return new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+  if (existsSync(`${path}-wal`)) return openSqlite(path, { readonly: true, fileMustExist: true, timeout: 5000 });
   return inMemory(readFileSync(path));
 }
 
@@ -111,7 +112,7 @@ function inMemory(bytes: Buffer): Database.Database {
     bytes[WRITE_VERSION_OFFSET] = 1;
     bytes[WRITE_VERSION_OFFSET + 1] = 1;
   }
-  return new Database(bytes);
+  return openSqlite(bytes);
 }
 
 function oneLine(text: string): string {

@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { InternalError } from '../core/errors.js';
 import type { Finding, FindingId, Severity } from '../finding.js';
 import type { EngineIdentity, GcRunRecord, StoredEvent } from './agent-store.js';
+import { openSqlite } from './open-sqlite.js';
 import { DAY, MINUTE, NOW, storePerTest } from './testing/temp-store.js';
 
 const ctx = storePerTest();
@@ -173,7 +173,7 @@ describe('findings', () => {
 
   it('that were edited into another shape are reported, not passed on', () => {
     ctx.store.saveFinding(finding('disk.pressure', 'warning'), NOW);
-    const db = new Database(ctx.t.file('dockwarden.db'));
+    const db = openSqlite(ctx.t.file('dockwarden.db'));
     db.prepare('UPDATE findings SET finding = ?').run(JSON.stringify({ id: 'disk.pressure', severity: 'bad' }));
     db.close();
     expect(() => ctx.store.openFindings()).toThrow(InternalError);
