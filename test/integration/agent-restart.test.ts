@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqlite } from '../../src/store/open-sqlite.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { eventually, startAgentProcess } from '../support/agent-process.js';
 
@@ -17,7 +17,7 @@ let db: string;
 
 /** What the store holds, read as `dockwarden status` would, from another connection. */
 function storedEvents(): { total: number; distinct: number } {
-  const conn = new Database(db, { readonly: true });
+  const conn = openSqlite(db, { readonly: true });
   try {
     return conn.prepare(`SELECT count(*) AS total, count(DISTINCT time_nano || ' ' || type || ' ' || action || ' ' || actor_id) AS "distinct" FROM events`).get() as {
       total: number;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_LOCK } from '../../src/sandbox/demo-lock.js';
 import { fetchedEngines } from '../../src/sandbox/engines.js';
 import { CLI, runCli } from '../support/run-cli.js';
+import { childEnv } from '../support/run-command.js';
 
 // `dockwarden demo` as a user runs it: a whole demo on a small disk, looked at from
 // outside (its output, its dashboard, a second demo), then stopped with SIGTERM; and one
@@ -22,7 +23,7 @@ interface DemoProcess {
 
 function startDemo(args: string[]): DemoProcess {
   const child = spawn(process.execPath, [CLI, 'demo', '--size', '600M', '--listen', '127.0.0.1:0', '--token', TOKEN, ...args], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', NO_COLOR: '1' },
+    env: childEnv({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', NO_COLOR: '1' }),
   });
   let out = '';
   let err = '';

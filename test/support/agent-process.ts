@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CLI } from './run-cli.js';
+import { childEnv } from './run-command.js';
 
 // `dockwarden agent` as a real process, the way systemd runs it: started with flags,
 // talked to over HTTP, stopped with SIGTERM. Plus a webhook receiver to catch its alerts.
@@ -39,7 +40,7 @@ export async function untilListening(child: ChildProcessWithoutNullStreams): Pro
 
 export async function startAgentProcess(args: string[], env: Record<string, string> = {}): Promise<AgentProcess> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'agent', '--listen', '127.0.0.1:0', ...args], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', NO_COLOR: '1', ...env },
+    env: childEnv({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent-home', NO_COLOR: '1', ...env }),
   });
   const { url, log, exited } = await untilListening(child);
   return {

@@ -1,18 +1,19 @@
 import { spawn } from 'node:child_process';
 import { untilListening, type AgentProcess } from './agent-process.js';
 import { CLI, type CliResult } from './run-cli.js';
-import { runCommand } from './run-command.js';
+import { childEnv, runCommand } from './run-command.js';
 
 // The CLI, the agent and plain HTTP requests run inside a network namespace: an engine
 // that listens on tcp:// inside a sandbox's namespace (or an sshd there) is reachable only
 // from within it. nsenter --net execs the program, so a pid and its signals are node's.
 
-const baseEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-  HOME: '/nonexistent-home',
-  NO_COLOR: '1',
-  ...env,
-});
+const baseEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  childEnv({
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: '/nonexistent-home',
+    NO_COLOR: '1',
+    ...env,
+  });
 
 const inNetns = (netnsPath: string, program: string, args: string[]): string[] => [`--net=${netnsPath}`, '--', program, ...args];
 
