@@ -106,7 +106,10 @@ export async function runDemo(flags: DemoFlags, io: CliIo, setExit: (code: numbe
       },
     });
     const target = Math.min(flags.high + PAST_HIGH, 97);
-    const fill = await fillWithNightlies(sandbox, target, step, checkpoint);
+    // The fill's count is rewritten in place, as gc's deletions are.
+    const fill = await fillWithNightlies(sandbox, target, (line) => io.stderrIsTty && io.stderr(`\r\x1b[Kdemo: ${line}`), checkpoint);
+    if (io.stderrIsTty) io.stderr('\r\x1b[K');
+    step(`filled with ${fill.images} nightly images: the disk is at ${fill.usedPct.toFixed(1)}%`);
     printIntro(io, sandbox, history.lines, fill, flags.high);
 
     const host = sandbox.dockerHost;
@@ -144,7 +147,7 @@ interface Fill {
 }
 
 /** Old nightly report images, oldest first, until the disk is `target`% full: what GC will find to collect. */
-async function fillWithNightlies(sandbox: Sandbox, target: number, step: (line: string) => void, checkpoint: () => void): Promise<Fill> {
+async function fillWithNightlies(sandbox: Sandbox, target: number, progress: (line: string) => void, checkpoint: () => void): Promise<Fill> {
   const sizeBytes = 16 * MiB;
   let usage = await sandbox.imageUsage();
   let images = 0;
@@ -154,7 +157,7 @@ async function fillWithNightlies(sandbox: Sandbox, target: number, step: (line: 
     const night = new Date(Date.UTC(2025, 0, 1) + images * 24 * 3600 * 1000);
     await sandbox.importImage(`reports/nightly:${night.toISOString().slice(0, 10)}`, { sizeBytes, created: night });
     usage = await sandbox.imageUsage();
-    step(`filling with nightly report images: ${images + 1}, disk at ${usage.usedPct.toFixed(1)}% of ${formatBytes(usage.sizeBytes)} (target ${target}%)`);
+    progress(`filling with nightly report images: ${images + 1}, disk at ${usage.usedPct.toFixed(1)}% of ${formatBytes(usage.sizeBytes)} (target ${target}%)`);
   }
   return { images, bytes: images * sizeBytes, usedPct: usage.usedPct };
 }
