@@ -113,7 +113,7 @@ export async function runDemo(flags: DemoFlags, io: CliIo, setExit: (code: numbe
     printIntro(io, sandbox, history.lines, fill, flags.high);
 
     const host = sandbox.dockerHost;
-    const policy = { high: flags.high, low: flags.high - 5, minAge: MIN_AGE, keep: [KEEP] };
+    const policy = { high: flags.high, low: Math.max(0, flags.high - 5), minAge: MIN_AGE, keep: [KEEP] };
     io.stdout(`\n── dockwarden doctor --host ${host} ──\n`);
     await runDoctorCommand({ host }, false, io, () => {});
     io.stdout(`\n── dockwarden gc --dry-run --host ${host} --min-age ${MIN_AGE} --keep '${KEEP}' ──\n`);
