@@ -24,6 +24,13 @@ describe('explainTlsFailure', () => {
     );
   });
 
+  it('reads the same alert as Node 22+ (OpenSSL 3.x) names it: ssl/tls, not sslv3', () => {
+    const refused = explainTlsFailure(openSslAlert('ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', 'ssl/tls alert bad certificate'), endpoint, true);
+    expect((refused as Error).message).toMatch(/^The engine at tcp:\/\/10\.0\.0\.5:2376 \(DOCKER_TLS_VERIFY\) refused the client certificate \/certs\/cert\.pem \(ssl\/tls alert bad certificate\): /);
+    const missing = explainTlsFailure(openSslAlert('ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', 'ssl/tls alert bad certificate'), endpoint, false);
+    expect((missing as Error).message).toMatch(/requires a client certificate and \/certs holds no cert.pem and key.pem/);
+  });
+
   it('says a client certificate is missing when none was offered', () => {
     const err = explainTlsFailure(openSslAlert('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'tlsv13 alert certificate required'), endpoint, false);
     expect((err as Error).message).toMatch(/requires a client certificate and \/certs holds no cert.pem and key.pem/);

@@ -33,8 +33,12 @@ const REFUSED_CLIENT = new Set([
  */
 export function explainTlsFailure(err: unknown, endpoint: Endpoint, sentClientCert: boolean): unknown {
   if (endpoint.kind !== 'tcp' || !endpoint.tls || !err || typeof err !== 'object') return err;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code !== 'string') return err;
+  const { code: given, message } = err as { code?: unknown; message?: unknown };
+  if (typeof given !== 'string') return err;
+  // OpenSSL 3.x (Node 22 and later) words the SSLv3-era alerts "ssl/tls alert …", and Node
+  // names its code after those words: ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE for Node 20's
+  // ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE. The same alert either way.
+  const code = given.replace(/^ERR_SSL_SSL\/TLS_ALERT_/, 'ERR_SSL_SSLV3_ALERT_');
   const tls = endpoint.tls;
   const where = `${endpoint.url} (${tls.from})`;
   // OpenSSL's reason is the field before the source file: "...:sslv3 alert bad certificate:../deps/...".
