@@ -18,10 +18,6 @@ export interface DemoHistoryOptions {
 export interface DemoHistory {
   /** What was made, one line each, for the demo's summary. */
   lines: string[];
-  /** The image whose previous spec the swarm service keeps (the rollback image). */
-  rollbackRef: string;
-  /** The images containers use: running, stopped. */
-  inUseRefs: string[];
 }
 
 const monthsAgo = (n: number): Date => new Date(Date.UTC(2026, 0, 1) - n * 30 * 24 * 3600 * 1000);
@@ -73,7 +69,5 @@ export async function makeDemoHistory(sandbox: Sandbox, opts: DemoHistoryOptions
       'swarm service api updated from shop/api:2.0 to 2.1: 2.0 is the rollback image',
       'infra/proxy:1.25 (pinned with --keep) and tools/debug:2024 (unused)',
     ],
-    rollbackRef: 'shop/api:2.0',
-    inUseRefs: ['shop/web:1.3', 'shop/web:1.2', 'shop/worker:latest', 'shop/api:2.1'],
   };
 }
